@@ -1,0 +1,44 @@
+using Billing.Api.Auth;
+using Billing.Api.Problems;
+using Billing.Infrastructure;
+using Scalar.AspNetCore;
+
+namespace Billing.Api;
+
+/// <summary>Registrations and the request pipeline of the API, kept out of <c>Program.cs</c>.</summary>
+public static class ApiServiceExtensions
+{
+    /// <summary>Database, cache, authentication, problem details, validation and OpenAPI.</summary>
+    public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
+    {
+        builder.AddBillingDatabase();
+        builder.AddBillingCache();
+        builder.Services.AddApiProblemDetails();
+        builder.Services.AddValidation();
+        builder.Services.AddOpenApi();
+        builder.AddApiKeyAuthentication();
+        return builder;
+    }
+
+    /// <summary>Errors become RFC 9457 problems (thrown, or empty 4xx such as 401/403/404), then authentication.</summary>
+    public static WebApplication UseApiPipeline(this WebApplication app)
+    {
+        app.UseApiExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The OpenAPI document always (other services generate clients from it); Scalar's UI in Development.</summary>
+    public static WebApplication MapApiDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+
+        return app;
+    }
+}

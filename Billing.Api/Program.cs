@@ -1,0 +1,24 @@
+using Billing.Api;
+using Billing.Api.ApiKeys;
+using Billing.Api.Plans;
+using Billing.Api.Tenants;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApiServices();
+
+var app = builder.Build();
+
+app.UseApiPipeline();
+app.MapDefaultEndpoints();
+app.MapApiDocumentation();
+
+app.MapPlansApi();
+app.MapTenantsApi();
+app.MapApiKeysApi();
+
+app.Run();
+
+/// <summary>Entry point, visible to the functional tests' <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

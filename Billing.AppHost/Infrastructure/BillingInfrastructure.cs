@@ -1,0 +1,14 @@
+namespace Billing.AppHost.Infrastructure;
+
+/// <summary>The data stores every service uses, whichever way they are run.</summary>
+/// <param name="Database">PostgreSQL database <c>billingdb</c>.</param>
+/// <param name="Cache">Redis, connection name <c>redis</c>.</param>
+/// <param name="Mode">How they run.</param>
+public sealed record BillingInfrastructure(
+    IResourceBuilder<IResourceWithConnectionString> Database,
+    IResourceBuilder<IResourceWithConnectionString> Cache,
+    InfrastructureMode Mode)
+{
+    public const string DatabaseName = "billingdb";
+    public const string CacheName = "redis";
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.AppHost.Infrastructure;
+
+/// <summary>
+/// PostgreSQL and Redis, as containers when a container engine answers and as local processes
+/// otherwise. Services receive the same connection-string names either way.
+/// </summary>
+public static class InfrastructureExtensions
+{
+    /// <summary>Configuration key forcing the mode: <c>containers</c>, <c>local</c> or <c>auto</c> (default).</summary>
+    public const string ModeKey = "Infrastructure:Mode";
+
+    /// <summary>Configuration key for the local data folder (default: <c>.data/</c> at the repository root).</summary>
+    public const string DataDirectoryKey = "Infrastructure:DataDirectory";
+
+    /// <summary>Adds PostgreSQL (database <c>billingdb</c>) and Redis in the mode this machine supports.</summary>
+    public static BillingInfrastructure AddBillingInfrastructure(this IDistributedApplicationBuilder builder)
+    {
+        var (mode, reason) = ChooseMode(builder.Configuration[ModeKey]);
+        var dataDirectory = Path.GetFullPath(builder.Configuration[DataDirectoryKey]
+            ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Billing.AppHost.Infrastructure")
+                .LogInformation("Infrastructure mode: {Mode} ({Reason}); local data folder {DataDirectory}", mode, reason, dataDirectory);
+            return Task.CompletedTask;
+        });
+
+        var postgresSecret = LocalSecrets.GetOrCreate(dataDirectory, "postgres-password");
+        var redisSecret = LocalSecrets.GetOrCreate(dataDirectory, "redis-password");
+        var postgresPassword = builder.AddParameter("postgres-password", postgresSecret.Value, secret: true);
+        var redisPassword = builder.AddParameter("redis-password", redisSecret.Value, secret: true);
+
+        return mode == InfrastructureMode.Containers
+            ? AddContainers(builder, postgresPassword, redisPassword)
+            : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret));
+    }
+
+    /// <summary>References the database and cache and waits until both are healthy.</summary>
+    public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        service
+            .WithReference(infrastructure.Database, BillingInfrastructure.DatabaseName).WaitFor(infrastructure.Database)
+            .WithReference(infrastructure.Cache, BillingInfrastructure.CacheName).WaitFor(infrastructure.Cache);
+
+    private static (InfrastructureMode Mode, string Reason) ChooseMode(string? configured)
+    {
+        switch (configured?.Trim().ToLowerInvariant())
+        {
+            case "containers":
+                return (InfrastructureMode.Containers, $"forced by {ModeKey}");
+            case "local":
+                return (InfrastructureMode.Local, $"forced by {ModeKey}");
+            case null or "" or "auto":
+                var runtime = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? "docker";
+                return ContainerRuntimeProbe.EngineAnswers(runtime)
+                    ? (InfrastructureMode.Containers, $"the {runtime} engine answers")
+                    : (InfrastructureMode.Local, $"no {runtime} engine answers");
+            default:
+                throw new InvalidOperationException($"{ModeKey} must be 'auto', 'containers' or 'local', not '{configured}'.");
+        }
+    }
+
+    private static BillingInfrastructure AddContainers(
+        IDistributedApplicationBuilder builder,
+        IResourceBuilder<ParameterResource> postgresPassword,
+        IResourceBuilder<ParameterResource> redisPassword)
+    {
+        var database = builder.AddPostgres("postgres", password: postgresPassword)
+            .WithDataVolume("billing-postgres-data")
+            .AddDatabase(BillingInfrastructure.DatabaseName);
+        var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
+            .WithDataVolume("billing-redis-data");
+        return new(database, cache, InfrastructureMode.Containers);
+    }
+
+    private static BillingInfrastructure AddLocalProcesses(
+        IDistributedApplicationBuilder builder,
+        string dataDirectory,
+        (IResourceBuilder<ParameterResource> Parameter, string File) postgresPassword,
+        (IResourceBuilder<ParameterResource> Parameter, (string Value, string File) Secret) redisPassword)
+    {
+        var scripts = Path.Combine(builder.AppHostDirectory, "LocalProcesses");
+        var postgresBin = LocalBinaries.FindPostgresBin();
+        var postgresPort = PortOrFree(builder.Configuration["Infrastructure:PostgresPort"]);
+        var redisPort = PortOrFree(builder.Configuration["Infrastructure:RedisPort"]);
+
+        builder.Services.AddHealthChecks()
+            .AddAsyncCheck("postgres-ready", ct => LocalHealthChecks.PgIsReadyAsync(postgresBin, postgresPort, ct))
+            .AddAsyncCheck("redis-ready", ct => LocalHealthChecks.RedisPingAsync(redisPort, redisPassword.Secret.Value, ct));
+
+        var postgres = builder.AddResource(new LocalPostgresResource(
+                "postgres", "bash", dataDirectory, postgresPassword.Parameter.Resource, BillingInfrastructure.DatabaseName))
+            .WithArgs(Path.Combine(scripts, "postgres.sh"), Path.Combine(dataDirectory, "postgres"),
+                postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                postgresPassword.File, BillingInfrastructure.DatabaseName)
+            .WithEnvironment("PG_BIN", postgresBin)
+            .WithEndpoint(LocalPostgresResource.EndpointName, endpoint =>
+            {
+                endpoint.UriScheme = "tcp";
+                endpoint.Port = postgresPort;
+                endpoint.TargetPort = postgresPort;
+                endpoint.IsProxied = false;
+            })
+            .WithHealthCheck("postgres-ready");
+
+        var redis = builder.AddResource(new LocalRedisResource(
+                BillingInfrastructure.CacheName, "bash", dataDirectory, redisPassword.Parameter.Resource))
+            .WithArgs(Path.Combine(scripts, "redis.sh"), Path.Combine(dataDirectory, "redis"),
+                redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                redisPassword.Secret.File)
+            .WithEndpoint(LocalRedisResource.EndpointName, endpoint =>
+            {
+                endpoint.UriScheme = "tcp";
+                endpoint.Port = redisPort;
+                endpoint.TargetPort = redisPort;
+                endpoint.IsProxied = false;
+            })
+            .WithHealthCheck("redis-ready");
+
+        return new(postgres, redis, InfrastructureMode.Local);
+    }
+
+    private static int PortOrFree(string? configured)
+    {
+        if (int.TryParse(configured, out var port))
+        {
+            return port;
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

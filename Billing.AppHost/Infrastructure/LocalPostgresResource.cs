@@ -1,0 +1,13 @@
+namespace Billing.AppHost.Infrastructure;
+
+/// <summary>A PostgreSQL server run as a local process, exposing the same connection string a container would.</summary>
+public sealed class LocalPostgresResource(string name, string command, string workingDirectory, ParameterResource password, string databaseName)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+{
+    public const string EndpointName = "tcp";
+
+    public EndpointReference PrimaryEndpoint => new(this, EndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={PrimaryEndpoint.Property(EndpointProperty.IPV4Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database={databaseName}");
+}

@@ -1,0 +1,8 @@
+namespace Billing.Domain.Catalog;
+
+public enum PlanTier
+{
+    Free,
+    Standard,
+    Enterprise,
+}

@@ -1,0 +1,20 @@
+using Billing.Infrastructure.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Billing.Infrastructure.Data.Configurations;
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> builder)
+    {
+        builder.ToTable("api_keys");
+        builder.Property(k => k.Name).HasMaxLength(200);
+        builder.Property(k => k.Prefix).HasMaxLength(16);
+        builder.Property(k => k.Hash).HasMaxLength(32);
+        // Every authenticated request looks its key up by hash.
+        builder.HasIndex(k => k.Hash).IsUnique();
+        builder.HasIndex(k => k.TenantId);
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,26 @@
+using Billing.Infrastructure.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Billing.Infrastructure.Data.Configurations;
+
+internal sealed class UsageEventConfiguration : IEntityTypeConfiguration<UsageEvent>
+{
+    public void Configure(EntityTypeBuilder<UsageEvent> builder)
+    {
+        builder.ToTable("usage_events");
+        builder.Property(e => e.Id).UseIdentityAlwaysColumn();
+        builder.Property(e => e.EventId).HasMaxLength(100);
+        builder.Property(e => e.Metric).HasMaxLength(32);
+        builder.Property(e => e.Properties).HasColumnType("jsonb");
+        builder.Property(e => e.ReceivedAt).HasDefaultValueSql("now()");
+        builder.Property(e => e.TraceParent).HasMaxLength(64);
+        // Dedup at write time: INSERT ... ON CONFLICT (tenant_id, event_id) DO NOTHING, forever.
+        // The table is deliberately not partitioned by time, which would need the partition key in this index.
+        builder.HasIndex(e => new { e.TenantId, e.EventId }).IsUnique();
+        // Period usage per tenant and metric (the usage API and the Redis rebuild).
+        builder.HasIndex(e => new { e.TenantId, e.Metric, e.OccurredAt });
+        // The aggregator claims unmarked events only; the partial index stays small.
+        builder.HasIndex(e => e.Id).HasFilter("aggregated_at IS NULL").HasDatabaseName("ix_usage_events_unaggregated");
+    }
+}

@@ -1,0 +1,32 @@
+using Billing.Infrastructure.Catalog;
+using Billing.Infrastructure.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Billing.Infrastructure;
+
+/// <summary>The adapters every service shares: PostgreSQL through EF Core, Redis, the catalog, the clock.</summary>
+public static class InfrastructureRegistration
+{
+    public const string DatabaseConnectionName = "billingdb";
+    public const string RedisConnectionName = "redis";
+
+    /// <summary>Adds the billing database (connection <c>billingdb</c>), the validated catalog and a <see cref="TimeProvider"/>.</summary>
+    public static IHostApplicationBuilder AddBillingDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDbContext<BillingDbContext>(DatabaseConnectionName, settings =>
+            // Transactions are explicit and short; a blind retry of half a unit of work would be worse than an error.
+            settings.DisableRetry = true);
+        builder.AddBillingCatalog();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<Audit.AuditLog>();
+        return builder;
+    }
+
+    /// <summary>Adds the Redis connection (connection <c>redis</c>).</summary>
+    public static IHostApplicationBuilder AddBillingCache(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient(RedisConnectionName);
+        return builder;
+    }
+}

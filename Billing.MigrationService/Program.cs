@@ -1,0 +1,12 @@
+using Billing.Infrastructure;
+using Billing.MigrationService;
+
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddBillingDatabase();
+builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
+builder.Services.AddScoped<DemoTenantSeeder>();
+builder.Services.AddHostedService<MigrationWorker>();
+
+builder.Build().Run();

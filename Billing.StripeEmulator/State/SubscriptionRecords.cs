@@ -1,0 +1,53 @@
+namespace Billing.StripeEmulator.State;
+
+public sealed class SubscriptionItemRecord : Record
+{
+    public string Price { get; set; } = "";
+
+    public long Quantity { get; set; } = 1;
+}
+
+public sealed class SubscriptionRecord : Record
+{
+    public string Customer { get; set; } = "";
+
+    public string Status { get; set; } = "active";
+
+    public string Currency { get; set; } = "usd";
+
+    public List<SubscriptionItemRecord> Items { get; set; } = [];
+
+    public long BillingCycleAnchor { get; set; }
+
+    /// <summary>Number of whole intervals from the anchor to the current period's end.</summary>
+    public long PeriodsFromAnchor { get; set; }
+
+    public long CurrentPeriodStart { get; set; }
+
+    public long CurrentPeriodEnd { get; set; }
+
+    public long StartDate { get; set; }
+
+    public bool CancelAtPeriodEnd { get; set; }
+
+    public long? CancelAt { get; set; }
+
+    public long? CanceledAt { get; set; }
+
+    public long? EndedAt { get; set; }
+
+    public string? LatestInvoice { get; set; }
+
+    public string? Description { get; set; }
+}
+
+public sealed class TestClockRecord : Record
+{
+    public string? Name { get; set; }
+
+    public long FrozenTime { get; set; }
+
+    public string Status { get; set; } = "ready";
+
+    public long DeletesAfter { get; set; }
+}

@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Billing.StripeEmulator.Wire;
+
+/// <summary>An error answered in Stripe's shape: <c>{"error":{"type","code","message","param"}}</c>.</summary>
+public sealed class StripeError(HttpStatusCode status, string type, string message, string? code = null, string? param = null)
+    : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public string Type { get; } = type;
+
+    public string? Code { get; } = code;
+
+    public string? Param { get; } = param;
+
+    /// <summary>Sent as <c>Stripe-Should-Retry</c> when set.</summary>
+    public bool? ShouldRetry { get; init; }
+
+    public static StripeError MissingParam(string param) =>
+        new(HttpStatusCode.BadRequest, "invalid_request_error", $"Missing required param: {param}.", "parameter_missing", param);
+
+    public static StripeError InvalidParam(string param, string message) =>
+        new(HttpStatusCode.BadRequest, "invalid_request_error", message, "parameter_invalid", param);
+
+    public static StripeError Invalid(string message, string? param = null, string? code = null) =>
+        new(HttpStatusCode.BadRequest, "invalid_request_error", message, code, param);
+
+    public static StripeError NotFound(string kind, string id, string param = "id") =>
+        new(HttpStatusCode.NotFound, "invalid_request_error", $"No such {kind}: '{id}'", "resource_missing", param);
+
+    public static StripeError Unauthorized(string message) =>
+        new(HttpStatusCode.Unauthorized, "invalid_request_error", message);
+}

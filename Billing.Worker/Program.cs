@@ -1,0 +1,17 @@
+using Billing.Worker;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWorkerServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapWorkerDashboard();
+app.ScheduleRecurringJobs();
+
+app.Run();
+
+/// <summary>Entry point, visible to the worker tests' <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

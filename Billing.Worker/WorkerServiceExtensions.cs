@@ -1,0 +1,52 @@
+using Billing.Infrastructure;
+using Billing.Worker.Health;
+using Billing.Worker.Jobs;
+using Hangfire;
+using Hangfire.PostgreSql;
+
+namespace Billing.Worker;
+
+/// <summary>Hangfire on PostgreSQL storage, the jobs, and the worker's health checks.</summary>
+public static class WorkerServiceExtensions
+{
+    /// <summary>Registers the database, Hangfire (client, server, storage in schema <c>hangfire</c>) and the jobs.</summary>
+    public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
+    {
+        builder.AddBillingDatabase();
+        var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
+
+        builder.Services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(options => options.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // The default 15 s poll would leave enqueued work (webhooks, first heartbeat) waiting.
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+            }));
+        builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
+
+        builder.Services.AddScoped<HeartbeatJob>();
+        builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
+        return builder;
+    }
+
+    /// <summary>The Hangfire dashboard at <c>/hangfire</c> (local requests only, Hangfire's default).</summary>
+    public static WebApplication MapWorkerDashboard(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire");
+        return app;
+    }
+
+    /// <summary>Schedules the recurring jobs, and runs the heartbeat once now so health is known at once.</summary>
+    public static WebApplication ScheduleRecurringJobs(this WebApplication app)
+    {
+        var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
+        return app;
+    }
+}

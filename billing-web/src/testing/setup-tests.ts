@@ -1,0 +1,11 @@
+// Dates in assertions are written in UTC; the host's zone must not shift them.
+process.env.TZ = 'UTC';
+import '@testing-library/jest-dom/vitest';
+import { server } from './server';
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  sessionStorage.clear();
+});
+afterAll(() => server.close());

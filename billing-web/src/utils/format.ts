@@ -1,0 +1,33 @@
+// The reader's own languages; named explicitly so tests (jsdom reports en-US) do not depend on the host's LANG.
+const locale = (): readonly string[] => navigator.languages;
+
+/** Money kept as integer cents, shown in the currency's usual form: 9900, 'usd' → "$99.00". */
+export function formatMoney(cents: number, currency: string): string {
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+}
+
+/** Whole quantities with grouping: 10000000 → "10,000,000". */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(value);
+}
+
+export function formatPercent(ratio: number): string {
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+}
+
+/** A calendar date from an ISO-8601 timestamp: "Dec 1, 2026". */
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
+}
+
+/** Date and time from an ISO-8601 timestamp, with the zone so a reset time is not misread. */
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+}

@@ -1,0 +1,59 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Infrastructure.Data;
+using Billing.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Billing.Api.Tests;
+
+/// <summary>The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis.</summary>
+public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key-0123456789abcdef";
+
+    public string ConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync() => ConnectionString = await stores.CreateMigratedDatabaseAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:billingdb", ConnectionString);
+        builder.UseSetting("ConnectionStrings:redis", stores.Redis.ConnectionString);
+        builder.UseSetting("Auth:OperatorKey", OperatorKey);
+    }
+
+    public BillingDbContext CreateDbContext() => DataStoresFixture.CreateDbContext(ConnectionString);
+
+    public HttpClient CreateClient(string? bearer)
+    {
+        var client = CreateClient();
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    public HttpClient CreateOperatorClient() => CreateClient(OperatorKey);
+
+    /// <summary>Creates a tenant and a key for it through the API, as an operator would.</summary>
+    public async Task<(Guid TenantId, string Key)> CreateTenantWithKeyAsync(string plan = "standard", string name = "Acme")
+    {
+        using var http = CreateOperatorClient();
+        var tenant = await (await http.PostAsJsonAsync("/api/v1/tenants", new { name, plan })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = tenant.GetProperty("id").GetGuid();
+        var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{id}/api-keys", new { name = "test" })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return (id, key.GetProperty("key").GetString()!);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,4 @@
+using Billing.Testing;
+
+// One real PostgreSQL and Redis for the whole assembly; each test class migrates its own database.
+[assembly: AssemblyFixture(typeof(DataStoresFixture))]

@@ -1,0 +1,66 @@
+using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Security;
+using Billing.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.MigrationService.Tests;
+
+public sealed class DemoTenantSeederTests(DataStoresFixture stores)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 30, 0, TimeSpan.Zero);
+
+    private static DemoTenantSeeder Seeder(BillingDbContext db, string? demoKey = null) =>
+        new(db, new FakeTimeProvider(Now), Options.Create(new SeedOptions { DemoApiKey = demoKey }), NullLogger<DemoTenantSeeder>.Instance);
+
+    [Fact]
+    public async Task Seeds_a_demo_tenant_on_standard_with_a_period_anchored_now()
+    {
+        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        await using (var db = DataStoresFixture.CreateDbContext(connectionString))
+        {
+            await Seeder(db).SeedAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var check = DataStoresFixture.CreateDbContext(connectionString);
+        var tenant = await check.Tenants.SingleAsync(TestContext.Current.CancellationToken);
+        var subscription = await check.Subscriptions.SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(DemoTenantSeeder.DemoTenantId, tenant.Id);
+        Assert.Equal("standard", tenant.Plan);
+        Assert.Equal("standard", subscription.Plan);
+        Assert.Equal(Now, subscription.CurrentPeriodStart);
+        Assert.Equal(new DateTimeOffset(2026, 12, 25, 9, 30, 0, TimeSpan.Zero), subscription.CurrentPeriodEnd);
+    }
+
+    [Fact]
+    public async Task A_second_run_adds_nothing()
+    {
+        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        const string key = "bk_demo_0123456789abcdefghijklmnopqrstuvwxyz";
+        for (var run = 0; run < 2; run++)
+        {
+            await using var db = DataStoresFixture.CreateDbContext(connectionString);
+            await Seeder(db, key).SeedAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var check = DataStoresFixture.CreateDbContext(connectionString);
+        Assert.Equal(1, await check.Tenants.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, await check.Subscriptions.CountAsync(TestContext.Current.CancellationToken));
+        var stored = await check.ApiKeys.SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(ApiKeySecrets.Hash(key), stored.Hash);
+        Assert.Equal(DemoTenantSeeder.DemoTenantId, stored.TenantId);
+    }
+
+    [Fact]
+    public async Task A_demo_key_without_the_bk_prefix_is_refused()
+    {
+        await using var db = DataStoresFixture.CreateDbContext(await stores.CreateMigratedDatabaseAsync());
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Seeder(db, "not-a-key").SeedAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("bk_", error.Message);
+        Assert.Equal(0, await db.ApiKeys.CountAsync(TestContext.Current.CancellationToken));
+    }
+}
