@@ -1,6 +1,7 @@
 using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure;
+using Billing.Infrastructure.Metering;
 using Scalar.AspNetCore;
 
 namespace Billing.Api;
@@ -13,6 +14,7 @@ public static class ApiServiceExtensions
     {
         builder.AddBillingDatabase();
         builder.AddBillingCache();
+        builder.AddBillingMetering();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();

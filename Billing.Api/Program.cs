@@ -2,6 +2,7 @@ using Billing.Api;
 using Billing.Api.ApiKeys;
 using Billing.Api.Plans;
 using Billing.Api.Tenants;
+using Billing.Api.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +18,7 @@ app.MapApiDocumentation();
 app.MapPlansApi();
 app.MapTenantsApi();
 app.MapApiKeysApi();
+app.MapUsageApi();
 
 app.Run();
 

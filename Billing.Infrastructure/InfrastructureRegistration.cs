@@ -1,7 +1,9 @@
 using Billing.Infrastructure.Catalog;
 using Billing.Infrastructure.Data;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Billing.Infrastructure;
 
@@ -17,6 +19,10 @@ public static class InfrastructureRegistration
         builder.AddNpgsqlDbContext<BillingDbContext>(DatabaseConnectionName, settings =>
             // Transactions are explicit and short; a blind retry of half a unit of work would be worse than an error.
             settings.DisableRetry = true);
+        // Hand-written SQL (ingestion, aggregation) goes through its own pooled data source.
+        builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseConnectionName} is not configured.")));
         builder.AddBillingCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<Audit.AuditLog>();

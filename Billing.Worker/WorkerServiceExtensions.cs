@@ -30,6 +30,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
 
         builder.Services.AddScoped<HeartbeatJob>();
+        builder.Services.AddScoped<AggregateUsageJob>();
+        builder.Services.AddSingleton<AggregationMetrics>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
         return builder;
     }
@@ -46,6 +48,7 @@ public static class WorkerServiceExtensions
     {
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
         return app;
     }

@@ -24,6 +24,8 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
         builder.UseSetting("Auth:OperatorKey", OperatorKey);
     }
 
+    public string RedisConnectionString => stores.Redis.ConnectionString + ",allowAdmin=true";
+
     public BillingDbContext CreateDbContext() => DataStoresFixture.CreateDbContext(ConnectionString);
 
     public HttpClient CreateClient(string? bearer)

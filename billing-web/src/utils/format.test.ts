@@ -1,4 +1,4 @@
-import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from './format';
+import { formatDate, formatDateTime, formatMoney, formatUnitPrice, formatNumber, formatPercent } from './format';
 
 describe('formatMoney', () => {
   it.each([
@@ -9,6 +9,17 @@ describe('formatMoney', () => {
     [1050, 'eur', '€10.50'],
   ])('shows %i cents in %s as %s', (cents, currency, expected) => {
     expect(formatMoney(cents, currency)).toBe(expected);
+  });
+});
+
+describe('formatUnitPrice', () => {
+  it.each([
+    [200, '$2.00'],
+    [2, '$0.02'],
+    [0.5, '$0.005'],
+    [0.125, '$0.0013'],
+  ])('shows a unit price of %f cents as %s', (cents, expected) => {
+    expect(formatUnitPrice(cents, 'usd')).toBe(expected);
   });
 });
 

@@ -6,6 +6,16 @@ export function formatMoney(cents: number, currency: string): string {
   return new Intl.NumberFormat(locale(), { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 }
 
+/** A unit price, which may be a fraction of a cent: 0.5, 'usd' → "$0.005"; 200 → "$2.00". */
+export function formatUnitPrice(cents: number, currency: string): string {
+  return new Intl.NumberFormat(locale(), {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  }).format(cents / 100);
+}
+
 /** Whole quantities with grouping: 10000000 → "10,000,000". */
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(value);

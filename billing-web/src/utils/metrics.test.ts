@@ -21,6 +21,8 @@ describe('metrics', () => {
   it.each([
     [1, 'agent_executions', 'execution'],
     [10000, 'api_calls', '10,000 calls'],
+    [1024, 'storage_mb', 'GB'],
+    [512, 'storage_mb', '512 MB'],
   ])('names a price unit of %i %s as %s', (perUnits, metric, expected) => {
     expect(formatPerUnits(perUnits, metric)).toBe(expected);
   });

@@ -1,13 +1,19 @@
 import { formatNumber } from './format';
 
-type MetricInfo = { label: string; singular: string; plural: string };
+type MetricInfo = {
+  label: string;
+  singular: string;
+  plural: string;
+  /** A larger unit that prices are quoted in, e.g. storage priced per GB of 1,024 MB. */
+  larger?: { size: number; name: string };
+};
 
 // The five metrics of the catalog, named for people; their keys are the API's.
 const metrics: Record<string, MetricInfo> = {
   llm_tokens: { label: 'LLM tokens', singular: 'token', plural: 'tokens' },
   api_calls: { label: 'API calls', singular: 'call', plural: 'calls' },
   agent_executions: { label: 'Agent executions', singular: 'execution', plural: 'executions' },
-  storage_mb: { label: 'Storage', singular: 'MB', plural: 'MB' },
+  storage_mb: { label: 'Storage', singular: 'MB', plural: 'MB', larger: { size: 1024, name: 'GB' } },
   user_seats: { label: 'User seats', singular: 'seat', plural: 'seats' },
 };
 
@@ -25,7 +31,11 @@ export function formatQuantity(value: number, metric: string): string {
   return `${formatNumber(value)} ${value === 1 ? singular : plural}`;
 }
 
-/** The unit alone, for "per …" phrases: (1, 'agent_executions') → "execution", (1000000, 'llm_tokens') → "1,000,000 tokens". */
+/** The unit alone, for "per …" phrases: (1, 'agent_executions') → "execution", (1024, 'storage_mb') → "GB", (1000000, 'llm_tokens') → "1,000,000 tokens". */
 export function formatPerUnits(perUnits: number, metric: string): string {
-  return perUnits === 1 ? info(metric).singular : formatQuantity(perUnits, metric);
+  const { singular, larger } = info(metric);
+  if (perUnits === 1) {
+    return singular;
+  }
+  return larger?.size === perUnits ? larger.name : formatQuantity(perUnits, metric);
 }

@@ -4,38 +4,39 @@ import './dialog.css';
 type DialogProps = {
   title: string;
   description: ReactNode;
+  children: ReactNode;
   onClose: () => void;
-  /** The dialog's buttons; the first one receives focus when it opens. */
-  actions: ReactNode;
-  children?: ReactNode;
 };
 
-const focusableSelector = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const focusable = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
-/** A modal dialog: focus moves in, stays in while Tab is pressed, and returns to where it was when it closes. */
-export function Dialog({ title, description, onClose, actions, children }: DialogProps) {
+/**
+ * A modal confirmation dialog. Built by hand rather than on <dialog> so it behaves the same in every
+ * browser and in jsdom: focus moves in, Tab stays inside, Escape closes, focus returns to the opener.
+ */
+export function Dialog({ title, description, children, onClose }: DialogProps) {
   const titleId = useId();
   const descriptionId = useId();
-  const panelRef = useRef<HTMLDivElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    panelRef.current?.querySelector<HTMLElement>(focusableSelector)?.focus();
+    const opener = document.activeElement as HTMLElement | null;
+    panel.current?.querySelector<HTMLElement>(focusable)?.focus();
     return () => opener?.focus();
   }, []);
 
-  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === 'Escape') {
       event.stopPropagation();
       onClose();
       return;
     }
-    if (event.key !== 'Tab' || !panelRef.current) {
+    if (event.key !== 'Tab' || !panel.current) {
       return;
     }
-    const focusable = [...panelRef.current.querySelectorAll<HTMLElement>(focusableSelector)];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
+    const items = [...panel.current.querySelectorAll<HTMLElement>(focusable)];
+    const first = items[0];
+    const last = items[items.length - 1];
     if (event.shiftKey && document.activeElement === first) {
       event.preventDefault();
       last?.focus();
@@ -46,15 +47,15 @@ export function Dialog({ title, description, onClose, actions, children }: Dialo
   }
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+    <div className="dialog-backdrop">
       <div
-        ref={panelRef}
+        ref={panel}
         className="dialog"
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         aria-describedby={descriptionId}
-        onKeyDown={handleKeyDown}
+        onKeyDown={onKeyDown}
       >
         <h2 id={titleId} className="dialog__title">
           {title}
@@ -63,7 +64,6 @@ export function Dialog({ title, description, onClose, actions, children }: Dialo
           {description}
         </div>
         {children}
-        <div className="dialog__actions">{actions}</div>
       </div>
     </div>
   );

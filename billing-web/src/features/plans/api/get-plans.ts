@@ -1,17 +1,17 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { PlansResponse } from '@/types/api';
+import type { PlanCatalog } from './types';
 
-export function getPlans(signal?: AbortSignal): Promise<PlansResponse> {
-  return api.get<PlansResponse>('/api/v1/plans', signal);
+export function getPlans(signal?: AbortSignal): Promise<PlanCatalog> {
+  return api.get<PlanCatalog>('/api/v1/plans', signal);
 }
 
-// The catalog changes only with a deploy, so it is fetched once per visit.
 export const plansQueryOptions = () =>
   queryOptions({
     queryKey: ['plans'],
     queryFn: ({ signal }) => getPlans(signal),
-    staleTime: Infinity,
+    // The catalog is configuration: it changes with a deployment, not during a visit.
+    staleTime: 60 * 60 * 1000,
   });
 
 export function usePlans() {

@@ -1,0 +1,12 @@
+namespace Billing.Api.Problems;
+
+/// <summary>The <c>type</c> URIs of this API's RFC 9457 problems (documented in the README).</summary>
+public static class ProblemTypes
+{
+    private const string Base = "https://billing-aspire.dev/problems/";
+
+    public const string MalformedJson = Base + "malformed-json";
+    public const string PayloadTooLarge = Base + "payload-too-large";
+    public const string StoreUnavailable = Base + "store-unavailable";
+    public const string NoSubscription = Base + "no-subscription";
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Billing.Api.Auth;
+using Billing.Api.Problems;
+using Billing.Domain.Catalog;
+using Billing.Domain.Metering;
+using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Billing.Api.Usage;
+
+/// <summary>Usage events in (durable, deduplicated) and the current period's usage out.</summary>
+public static class UsageEndpoints
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/usage").WithTags("Usage").RequireAuthorization(AuthPolicies.Tenant);
+        group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json");
+        group.MapGet("/", GetUsage).WithName("GetUsage");
+        return app;
+    }
+
+    public static async Task<Results<Ok<IngestUsageResponse>, ValidationProblem, ProblemHttpResult>> IngestEvents(
+        HttpRequest request,
+        CurrentTenant caller,
+        TenantBillingStore tenants,
+        UsageIngestionQueue ingestion,
+        IngestionMetrics metrics,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes || await ReadLimitedAsync(request.Body, cancellationToken) is not { } body)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, type: ProblemTypes.PayloadTooLarge,
+                title: "Request body too large", detail: $"A request may carry at most {MaxBodyBytes} bytes; split the events into several requests.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.MalformedJson,
+                title: "Malformed JSON", detail: e.Message);
+        }
+
+        using (document)
+        {
+            var billing = await tenants.GetAsync(caller.RequiredTenantId, cancellationToken);
+            if (billing is null)
+            {
+                return NoSubscription();
+            }
+
+            var now = clock.GetUtcNow();
+            var parsed = UsageEventsParser.Parse(document.RootElement);
+            var errors = parsed.Errors;
+            foreach (var (field, messages) in UsageEventRules.Validate(parsed.Events, now, billing.Anchor, billing.InvoicedThrough))
+            {
+                errors.TryAdd(field, messages);
+            }
+
+            if (errors.Count > 0)
+            {
+                metrics.RecordRejected(Math.Max(1, parsed.Events.Count));
+                return TypedResults.ValidationProblem(errors, title: "Usage events rejected",
+                    detail: "No event of this request was stored: fix the listed events and send the request again.");
+            }
+
+            var trace = Activity.Current?.Id;
+            var events = parsed.Events.Select(e =>
+            {
+                var occurredAt = e.Timestamp ?? now;
+                return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!.ToLowerInvariant(), e.Value!.Value, occurredAt,
+                    billing.PeriodAt(occurredAt).Start, e.PropertiesJson, trace);
+            }).ToList();
+
+            try
+            {
+                var result = await ingestion.SubmitAsync(events, cancellationToken);
+                return TypedResults.Ok(new IngestUsageResponse(result.Accepted, result.Duplicates, result.DuplicateIds));
+            }
+            catch (UsageStoreUnavailableException e)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.StoreUnavailable,
+                    title: "Usage store unavailable", detail: e.Message);
+            }
+        }
+    }
+
+    public static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> GetUsage(
+        CurrentTenant caller,
+        TenantBillingStore tenants,
+        CurrentUsageReader reader,
+        BillingCatalog catalog,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var billing = await tenants.GetAsync(caller.RequiredTenantId, cancellationToken);
+        if (billing is null)
+        {
+            return NoSubscription();
+        }
+
+        var now = clock.GetUtcNow();
+        var period = billing.PeriodAt(now);
+        var usage = await reader.ReadAsync(billing.TenantId, period, cancellationToken);
+        return TypedResults.Ok(UsageReport.Build(billing.Plan, catalog.Currency, period, usage, now));
+    }
+
+    private static ProblemHttpResult NoSubscription() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.NoSubscription,
+            title: "No subscription", detail: "This tenant has no subscription; usage cannot be recorded or priced.");
+
+    /// <summary>The body, or null when it exceeds <see cref="MaxBodyBytes"/> (chunked bodies carry no length up front).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Domain.Metering;
+
+namespace Billing.Api.Usage;
+
+/// <summary>
+/// Reads the <c>{ "events": [...] }</c> body by hand, so a wrong JSON type is reported per event
+/// (<c>events[3].value</c>) like every other validation error, instead of failing the whole body.
+/// </summary>
+public static class UsageEventsParser
+{
+    public sealed record Parsed(IReadOnlyList<UsageEventInput> Events, Dictionary<string, string[]> Errors);
+
+    public static Parsed Parse(JsonElement root)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("events", out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            errors["events"] = ["The body must be an object with an 'events' array."];
+            return new([], errors);
+        }
+
+        var events = new List<UsageEventInput>(array.GetArrayLength());
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            events.Add(ParseEvent(element, $"events[{index++}]", errors));
+        }
+
+        return new(events, errors);
+    }
+
+    private static UsageEventInput ParseEvent(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors[path] = ["Each event must be a JSON object."];
+            return new UsageEventInput(null, null, null, null, null);
+        }
+
+        return new UsageEventInput(
+            String(element, "id", path, errors),
+            String(element, "metric", path, errors),
+            Integer(element, path, errors),
+            Timestamp(element, path, errors),
+            Properties(element, path, errors));
+    }
+
+    private static string? String(JsonElement element, string name, string path, Dictionary<string, string[]> errors)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        errors[$"{path}.{name}"] = [$"The {name} must be a string."];
+        return null;
+    }
+
+    private static long? Integer(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        if (!element.TryGetProperty("value", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var integer))
+        {
+            return integer;
+        }
+
+        errors[$"{path}.value"] = [value.ValueKind == JsonValueKind.Number
+            ? "The value must be a whole number within range (Stripe meters take whole numbers)."
+            : "The value must be a number."];
+        return null;
+    }
+
+    private static DateTimeOffset? Timestamp(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        if (!element.TryGetProperty("timestamp", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+        {
+            return timestamp;
+        }
+
+        errors[$"{path}.timestamp"] = ["The timestamp must be an ISO-8601 date and time, e.g. 2026-11-25T10:00:00Z."];
+        return null;
+    }
+
+    private static string? Properties(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        if (!element.TryGetProperty("properties", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            return value.GetRawText();
+        }
+
+        errors[$"{path}.properties"] = ["The properties must be a JSON object."];
+        return null;
+    }
+}

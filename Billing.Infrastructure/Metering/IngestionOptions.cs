@@ -1,0 +1,19 @@
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>Group commit of usage events (configuration section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>How long the first request of a group waits for company before the group commits.</summary>
+    public int GroupCommitWindowMs { get; set; } = 2;
+
+    /// <summary>A group commits at once when it holds this many events.</summary>
+    public int MaxEventsPerGroup { get; set; } = 5000;
+
+    /// <summary>Groups committing in parallel (each on its own connection).</summary>
+    public int Writers { get; set; } = 2;
+
+    /// <summary>Requests waiting for a group before new ones wait for room (back-pressure).</summary>
+    public int QueueCapacity { get; set; } = 20_000;
+}

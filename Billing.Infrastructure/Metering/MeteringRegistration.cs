@@ -1,0 +1,22 @@
+using Billing.Infrastructure.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>Usage ingestion (group commit), hot counters and current-usage reads.</summary>
+public static class MeteringRegistration
+{
+    /// <summary>Registers the ingestion queue (as a hosted service), the Redis usage counters and the usage reader.</summary>
+    public static IHostApplicationBuilder AddBillingMetering(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
+        builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<UsageCounters>();
+        builder.Services.AddSingleton<CurrentUsageReader>();
+        builder.Services.AddSingleton<UsageIngestionQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());
+        builder.Services.AddScoped<TenantBillingStore>();
+        return builder;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>A validated event on its way into <c>usage_events</c>, with the billing period it counts towards.</summary>
+public sealed record NewUsageEvent(
+    Guid TenantId,
+    string EventId,
+    string Metric,
+    long Value,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset PeriodStart,
+    string? PropertiesJson,
+    string? TraceParent);

@@ -1,0 +1,113 @@
+using Billing.Domain.Catalog;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>
+/// Hot per-period usage in Redis. Counters are only ever advanced after PostgreSQL committed the
+/// events, and only while they exist: a missing counter is rebuilt from PostgreSQL on its next read
+/// (with a time to live, so a counter that missed an update while it was being rebuilt is corrected),
+/// so Redis can fall behind PostgreSQL briefly but never run ahead of it.
+/// </summary>
+public sealed class UsageCounters(IConnectionMultiplexer redis, ILogger<UsageCounters> logger)
+{
+    /// <summary>Rebuilt counters live this long before PostgreSQL is asked again.</summary>
+    public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
+
+    // ARGV per key: combine mode, value, event time (unix ms). Hash fields: v = value, t = time of the last value.
+    private const string AdvanceScript = """
+        for i, key in ipairs(KEYS) do
+          local mode = ARGV[(i - 1) * 3 + 1]
+          local value = tonumber(ARGV[(i - 1) * 3 + 2])
+          local at = tonumber(ARGV[(i - 1) * 3 + 3])
+          if redis.call('EXISTS', key) == 1 then
+            if mode == 'sum' then
+              redis.call('HINCRBY', key, 'v', value)
+            elseif mode == 'max' then
+              if value > tonumber(redis.call('HGET', key, 'v') or '0') then redis.call('HSET', key, 'v', value) end
+            elseif at >= tonumber(redis.call('HGET', key, 't') or '-1') then
+              redis.call('HSET', key, 'v', value, 't', at)
+            end
+          end
+        end
+        return 0
+        """;
+
+    // Sets a rebuilt counter only if no other reader rebuilt it first.
+    private const string SeedScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('HSET', KEYS[1], 'v', ARGV[1], 't', ARGV[2])
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        return redis.call('HGET', KEYS[1], 'v')
+        """;
+
+    /// <summary>Applies committed events to the counters that exist; on a Redis failure the affected counters are dropped for a rebuild.</summary>
+    public async Task AdvanceAsync(IEnumerable<NewUsageEvent> committed)
+    {
+        foreach (var tenant in committed.GroupBy(e => e.TenantId))
+        {
+            var updates = tenant
+                .GroupBy(e => (e.Metric, e.PeriodStart))
+                .Select(g => Combine(g.Key.Metric, g.Key.PeriodStart, tenant.Key, g))
+                .ToList();
+            var keys = updates.Select(u => (RedisKey)u.Key).ToArray();
+            try
+            {
+                await redis.GetDatabase().ScriptEvaluateAsync(AdvanceScript, keys,
+                    [.. updates.SelectMany(u => new RedisValue[] { u.Mode, u.Value, u.At })]);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogWarning(e, "Usage counters for tenant {TenantId} not advanced; they will be rebuilt", tenant.Key);
+                await TryDeleteAsync(keys);
+            }
+        }
+    }
+
+    /// <summary>Reads counters; null for each one that is missing (the caller rebuilds it).</summary>
+    public async Task<long?[]> ReadAsync(IReadOnlyList<string> keys)
+    {
+        var database = redis.GetDatabase();
+        var reads = keys.Select(key => database.HashGetAsync(key, "v")).ToArray();
+        var values = await Task.WhenAll(reads);
+        return [.. values.Select(v => v.IsNull ? (long?)null : (long)v)];
+    }
+
+    /// <summary>Stores a value computed from PostgreSQL unless another reader stored one first; returns the counter's value.</summary>
+    public async Task<long> SeedAsync(string key, long value, DateTimeOffset? lastEventAt)
+    {
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(SeedScript, [key],
+            [value, lastEventAt?.ToUnixTimeMilliseconds() ?? -1, (long)TimeToLive.TotalMilliseconds]);
+        return (long)result;
+    }
+
+    private static (string Key, string Mode, long Value, long At) Combine(string metric, DateTimeOffset periodStart, Guid tenantId, IEnumerable<NewUsageEvent> events)
+    {
+        MetricKeys.TryParse(metric, out var parsed);
+        var mode = UsageCounterKey.Combine(parsed);
+        var list = events.ToList();
+        var last = list.MaxBy(e => e.OccurredAt)!;
+        var value = mode switch
+        {
+            "sum" => list.Sum(e => e.Value),
+            "max" => list.Max(e => e.Value),
+            _ => last.Value,
+        };
+        return (UsageCounterKey.For(tenantId, metric, periodStart), mode, value, last.OccurredAt.ToUnixTimeMilliseconds());
+    }
+
+    private async Task TryDeleteAsync(RedisKey[] keys)
+    {
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(keys);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis is unreachable; the time to live bounds how long a stale counter can survive.
+            logger.LogDebug(e, "Could not drop stale usage counters");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>
+/// Group commit for usage events: concurrent requests are gathered for a short, bounded window (or
+/// until a group is full), written in one statement, and each request is answered only after its
+/// group committed and the hot counters were advanced. Throughput then scales with the group size
+/// instead of collapsing to one transaction per event.
+/// </summary>
+public sealed class UsageIngestionQueue(
+    NpgsqlDataSource dataSource,
+    UsageCounters counters,
+    IngestionMetrics metrics,
+    IOptions<IngestionOptions> options,
+    ILogger<UsageIngestionQueue> logger) : BackgroundService
+{
+    private readonly IngestionOptions _options = options.Value;
+    private readonly Channel<PendingRequest> _queue = Channel.CreateBounded<PendingRequest>(
+        new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Stores the events (durably, deduplicated) and reports accepted and duplicate counts.</summary>
+    public async Task<IngestionResult> SubmitAsync(IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
+    {
+        var request = new PendingRequest(events);
+        await _queue.Writer.WriteAsync(request, cancellationToken);
+        // Once queued the events may commit even if the client goes away; its retry is then a duplicate.
+        return await request.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => WriteGroupsAsync(stoppingToken)));
+
+    private async Task WriteGroupsAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                var group = await GatherAsync(reader, stoppingToken);
+                if (group.Count > 0)
+                {
+                    await CommitAsync(group, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: requests still queued fail and their clients retry.
+        }
+    }
+
+    private async Task<List<PendingRequest>> GatherAsync(ChannelReader<PendingRequest> reader, CancellationToken stoppingToken)
+    {
+        var group = new List<PendingRequest>();
+        var events = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.GroupCommitWindowMs * Stopwatch.Frequency / 1000.0);
+        while (events < _options.MaxEventsPerGroup)
+        {
+            if (reader.TryRead(out var request))
+            {
+                group.Add(request);
+                events += request.Events.Count;
+                continue;
+            }
+
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (group.Count > 0 && remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            if (group.Count > 0)
+            {
+                wait.CancelAfter(remaining);
+            }
+
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        return group;
+    }
+
+    private async Task CommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
+    {
+        // An id repeated inside one group is a duplicate of its first occurrence; the database settles the rest.
+        var seen = new HashSet<(Guid, string)>();
+        var distinct = new List<NewUsageEvent>();
+        foreach (var e in group.SelectMany(r => r.Events))
+        {
+            if (seen.Add((e.TenantId, e.EventId)))
+            {
+                distinct.Add(e);
+            }
+        }
+
+        HashSet<(Guid TenantId, string EventId)> inserted;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+            inserted = await UsageEventStore.InsertAsync(connection, null, distinct, stoppingToken);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Writing {Count} usage events failed; {Requests} request(s) get an error and may retry", distinct.Count, group.Count);
+            foreach (var request in group)
+            {
+                request.Completion.TrySetException(new UsageStoreUnavailableException(e));
+            }
+
+            return;
+        }
+
+        metrics.RecordGroup(distinct.Count, Stopwatch.GetElapsedTime(started));
+        await counters.AdvanceAsync(distinct.Where(e => inserted.Contains((e.TenantId, e.EventId))));
+
+        // Each stored event is credited to the first request in the group that carried it.
+        var credited = new HashSet<(Guid, string)>();
+        foreach (var request in group)
+        {
+            var duplicates = new List<string>();
+            var accepted = 0;
+            foreach (var e in request.Events)
+            {
+                if (inserted.Contains((e.TenantId, e.EventId)) && credited.Add((e.TenantId, e.EventId)))
+                {
+                    accepted++;
+                }
+                else
+                {
+                    duplicates.Add(e.EventId);
+                }
+            }
+
+            metrics.RecordOutcome(accepted, duplicates.Count);
+            request.Completion.TrySetResult(new IngestionResult(accepted, duplicates.Count, duplicates));
+        }
+    }
+
+    private sealed class PendingRequest(IReadOnlyList<NewUsageEvent> events)
+    {
+        public IReadOnlyList<NewUsageEvent> Events { get; } = events;
+        public TaskCompletionSource<IngestionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Rendering;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+
+namespace Billing.StripeEmulator.Billing;
+
+/// <summary>
+/// Subscription billing: the first invoice at creation, and at each period end (on the customer's clock) an invoice
+/// with the ended period's metered usage, pending prorations and the next period's licensed fees.
+/// </summary>
+public static class BillingEngine
+{
+    /// <summary>Closes every period that has ended on its customer's clock, as many as have passed.</summary>
+    public static void CatchUp(Tx tx)
+    {
+        while (true)
+        {
+            var due = tx.S.Subscriptions.Values
+                .Where(s => s.Status is "active" or "past_due" or "trialing" && tx.NowForCustomer(s.Customer) >= s.CurrentPeriodEnd)
+                .OrderBy(s => s.CurrentPeriodEnd).ThenBy(s => s.Seq)
+                .FirstOrDefault();
+            if (due is null)
+            {
+                return;
+            }
+
+            ClosePeriod(tx, due);
+        }
+    }
+
+    /// <summary>Sets the first period and bills it; with a future anchor the first period is prorated up to it.</summary>
+    public static void Start(Tx tx, SubscriptionRecord sub, long now, long? anchor)
+    {
+        var (interval, count) = Periods.Of(tx.S, sub);
+        sub.StartDate = now;
+        sub.CurrentPeriodStart = now;
+        if (anchor is { } a && a > now)
+        {
+            sub.BillingCycleAnchor = a;
+            sub.PeriodsFromAnchor = 0;
+            sub.CurrentPeriodEnd = a;
+        }
+        else
+        {
+            sub.BillingCycleAnchor = now;
+            sub.PeriodsFromAnchor = 1;
+            sub.CurrentPeriodEnd = Periods.Add(now, interval, count);
+        }
+
+        tx.Publish("customer.subscription.created", SubscriptionJson.Subscription(tx.S, sub), now);
+        var fullStart = Periods.Add(sub.CurrentPeriodEnd, interval, -count);
+        var lines = sub.Items.Select(item => LicensedLine(tx.S, sub, item, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, fullStart))
+            .OfType<InvoiceLineRecord>().ToList();
+        InvoiceFlow.Bill(tx, sub, "subscription_create", lines, now, now, now);
+    }
+
+    public static void ClosePeriod(Tx tx, SubscriptionRecord sub)
+    {
+        var usageStart = sub.CurrentPeriodStart;
+        var usageEnd = sub.CurrentPeriodEnd;
+        var at = usageEnd;
+        if (sub.CancelAtPeriodEnd)
+        {
+            var finalLines = MeteredLines(tx.S, sub, usageStart, usageEnd);
+            if (finalLines.Count > 0 || HasPendingItems(tx.S, sub))
+            {
+                InvoiceFlow.Bill(tx, sub, "subscription_cycle", finalLines, usageStart, usageEnd, at);
+            }
+
+            End(tx, sub, at);
+            return;
+        }
+
+        sub.PeriodsFromAnchor++;
+        sub.CurrentPeriodStart = usageEnd;
+        sub.CurrentPeriodEnd = Periods.End(tx.S, sub, sub.PeriodsFromAnchor);
+        tx.Publish("customer.subscription.updated", SubscriptionJson.Subscription(tx.S, sub), at, new JsonObject
+        {
+            ["current_period_start"] = usageStart,
+            ["current_period_end"] = usageEnd,
+        });
+        var lines = CycleLines(tx.S, sub, usageStart, usageEnd);
+        InvoiceFlow.Bill(tx, sub, "subscription_cycle", lines, usageStart, usageEnd, at);
+    }
+
+    /// <summary>Cancels now: the subscription ends and, when asked, the usage so far is invoiced.</summary>
+    public static void Cancel(Tx tx, SubscriptionRecord sub, bool invoiceNow)
+    {
+        var now = tx.NowForCustomer(sub.Customer);
+        if (invoiceNow)
+        {
+            var lines = MeteredLines(tx.S, sub, sub.CurrentPeriodStart, now);
+            InvoiceFlow.Bill(tx, sub, "subscription_cycle", lines, sub.CurrentPeriodStart, now, now);
+        }
+
+        End(tx, sub, now);
+    }
+
+    /// <summary>The invoice the current period's end would produce, not stored.</summary>
+    public static InvoiceRecord Preview(Tx tx, SubscriptionRecord sub)
+    {
+        var lines = sub.CancelAtPeriodEnd
+            ? MeteredLines(tx.S, sub, sub.CurrentPeriodStart, sub.CurrentPeriodEnd)
+            : CycleLines(tx.S, sub, sub.CurrentPeriodStart, sub.CurrentPeriodEnd);
+        var id = "upcoming_" + Ids.New("in_");
+        lines.AddRange(tx.S.InvoiceItems.Values
+            .Where(ii => ii.Invoice is null && ii.Subscription == sub.Id)
+            .OrderBy(ii => ii.Seq)
+            .Select(InvoiceFlow.LineOf));
+        var customer = tx.S.Customers[sub.Customer];
+        return new InvoiceRecord
+        {
+            Id = id,
+            Created = tx.NowForCustomer(sub.Customer),
+            Customer = sub.Customer,
+            Subscription = sub.Id,
+            BillingReason = "upcoming",
+            PeriodStart = sub.CurrentPeriodStart,
+            PeriodEnd = sub.CurrentPeriodEnd,
+            TestClock = customer.TestClock,
+            Lines = lines,
+        };
+    }
+
+    /// <summary>
+    /// Credits the unused time of the old licensed price and charges the remaining time of the new one, to the second,
+    /// as pending invoice items (<c>always_invoice</c> callers then invoice them with <see cref="InvoicePending"/>).
+    /// </summary>
+    public static void Prorate(Tx tx, SubscriptionRecord sub, SubscriptionItemRecord item, string? oldPrice, long oldQuantity, string? newPrice, long newQuantity, string behavior)
+    {
+        if (behavior == "none")
+        {
+            return;
+        }
+
+        var now = tx.NowForCustomer(sub.Customer);
+        var total = sub.CurrentPeriodEnd - sub.CurrentPeriodStart;
+        var remaining = sub.CurrentPeriodEnd - now;
+        if (total <= 0 || remaining <= 0)
+        {
+            return;
+        }
+
+        var fraction = (decimal)remaining / total;
+        var date = DateTimeOffset.FromUnixTimeSeconds(now).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        if (oldPrice is not null && tx.S.Prices[oldPrice] is { IsMetered: false } old && oldQuantity > 0)
+        {
+            AddProration(tx, sub, item, old, oldQuantity, -Pricing.Round(Pricing.ExactAmount(old, oldQuantity) * fraction),
+                $"Unused time on {Describe(tx.S, old, oldQuantity)} after {date}", now);
+        }
+
+        if (newPrice is not null && tx.S.Prices[newPrice] is { IsMetered: false } next && newQuantity > 0)
+        {
+            AddProration(tx, sub, item, next, newQuantity, Pricing.Round(Pricing.ExactAmount(next, newQuantity) * fraction),
+                $"Remaining time on {Describe(tx.S, next, newQuantity)} after {date}", now);
+        }
+    }
+
+    /// <summary>Invoices the subscription's pending prorations now, as <c>proration_behavior=always_invoice</c> does.</summary>
+    public static void InvoicePending(Tx tx, SubscriptionRecord sub)
+    {
+        if (HasPendingItems(tx.S, sub))
+        {
+            var now = tx.NowForCustomer(sub.Customer);
+            InvoiceFlow.Bill(tx, sub, "subscription_update", [], now, now, now);
+        }
+    }
+
+    private static void End(Tx tx, SubscriptionRecord sub, long at)
+    {
+        sub.Status = "canceled";
+        sub.CanceledAt ??= at;
+        sub.EndedAt = at;
+        tx.Publish("customer.subscription.deleted", SubscriptionJson.Subscription(tx.S, sub), at);
+    }
+
+    private static bool HasPendingItems(EmulatorState state, SubscriptionRecord sub) =>
+        state.InvoiceItems.Values.Any(ii => ii.Invoice is null && ii.Subscription == sub.Id);
+
+    private static List<InvoiceLineRecord> CycleLines(EmulatorState state, SubscriptionRecord sub, long usageStart, long usageEnd)
+    {
+        var lines = MeteredLines(state, sub, usageStart, usageEnd);
+        var nextEnd = Periods.End(state, sub, sub.PeriodsFromAnchor + (usageEnd == sub.CurrentPeriodEnd ? 1 : 0));
+        lines.AddRange(sub.Items.Select(item => LicensedLine(state, sub, item, usageEnd, nextEnd, usageEnd)).OfType<InvoiceLineRecord>());
+        return lines;
+    }
+
+    private static List<InvoiceLineRecord> MeteredLines(EmulatorState state, SubscriptionRecord sub, long start, long end)
+    {
+        var lines = new List<InvoiceLineRecord>();
+        foreach (var item in sub.Items)
+        {
+            var price = state.Prices[item.Price];
+            if (!price.IsMetered || price.Meter is null || !state.Meters.TryGetValue(price.Meter, out var meter))
+            {
+                continue;
+            }
+
+            var quantity = Usage.Aggregate(state, meter, sub.Customer, start, end);
+            lines.Add(new InvoiceLineRecord
+            {
+                Id = Ids.New("il_"),
+                Amount = Pricing.Amount(price, quantity),
+                Description = $"{ProductName(state, price)} (usage: {Json.Decimal(quantity)})",
+                PeriodStart = start,
+                PeriodEnd = end,
+                Quantity = quantity,
+                Price = price.Id,
+                SubscriptionItem = item.Id,
+                Subscription = sub.Id,
+            });
+        }
+
+        return lines;
+    }
+
+    /// <summary>The licensed fee for a period; prorated when the period is shorter than a full one ending at its end.</summary>
+    private static InvoiceLineRecord? LicensedLine(EmulatorState state, SubscriptionRecord sub, SubscriptionItemRecord item, long start, long end, long fullStart)
+    {
+        var price = state.Prices[item.Price];
+        if (price.IsMetered)
+        {
+            return null;
+        }
+
+        var exact = Pricing.ExactAmount(price, item.Quantity);
+        var full = end - fullStart;
+        var prorated = start > fullStart && full > 0;
+        return new InvoiceLineRecord
+        {
+            Id = Ids.New("il_"),
+            Amount = Pricing.Round(prorated ? exact * (end - start) / full : exact),
+            Description = prorated ? $"Remaining time on {Describe(state, price, item.Quantity)}" : Describe(state, price, item.Quantity),
+            PeriodStart = start,
+            PeriodEnd = end,
+            Quantity = item.Quantity,
+            Price = price.Id,
+            SubscriptionItem = item.Id,
+            Subscription = sub.Id,
+            Proration = prorated,
+        };
+    }
+
+    private static void AddProration(Tx tx, SubscriptionRecord sub, SubscriptionItemRecord item, PriceRecord price, long quantity, long amount, string description, long now)
+    {
+        var record = tx.S.Add(tx.S.InvoiceItems, new InvoiceItemRecord
+        {
+            Id = Ids.New("ii_"),
+            Created = now,
+            Customer = sub.Customer,
+            Subscription = sub.Id,
+            SubscriptionItem = item.Id,
+            Price = price.Id,
+            Amount = amount,
+            Currency = price.Currency,
+            Description = description,
+            PeriodStart = now,
+            PeriodEnd = sub.CurrentPeriodEnd,
+            Proration = true,
+            Quantity = quantity,
+            TestClock = tx.S.Customers[sub.Customer].TestClock,
+        });
+        tx.Publish("invoiceitem.created", InvoiceJson.InvoiceItem(tx.S, record), now);
+    }
+
+    private static string ProductName(EmulatorState state, PriceRecord price) =>
+        state.Products.TryGetValue(price.Product, out var product) ? product.Name : price.Product;
+
+    private static string Describe(EmulatorState state, PriceRecord price, long quantity)
+    {
+        var unit = price.UnitAmount is { } amount ? (amount / 100m).ToString("0.00", CultureInfo.InvariantCulture) : "0.00";
+        return $"{quantity} × {ProductName(state, price)} (at ${unit} / {price.Interval ?? "one-time"})";
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Rendering;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+
+namespace Billing.StripeEmulator.Endpoints;
+
+/// <summary><c>/v1/customers</c>.</summary>
+public static class CustomerEndpoints
+{
+    /// <summary>Maps customers.</summary>
+    public static void MapCustomers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/customers");
+        group.MapStripePost("", Create);
+        group.MapStripeGet("", (tx, call) => StripeList.Page(
+            EmulatorState.NewestFirst(tx.S.Customers.Values.Where(c => !c.Deleted &&
+                (call.Form.Str("email") is not { } email || c.Email == email) &&
+                (call.Form.Str("test_clock") is not { } clock || c.TestClock == clock))),
+            c => c.Id, tx.RenderCustomer, call.Form, "/v1/customers"));
+        group.MapStripeGet("/{id}", (tx, call) =>
+        {
+            var customer = tx.S.Customers.Find(call.Id, "customer");
+            return customer.Deleted ? CatalogJson.Deleted(customer.Id, "customer") : tx.RenderCustomer(customer);
+        });
+        group.MapStripePost("/{id}", Update);
+        group.MapStripeDelete("/{id}", (tx, call) =>
+        {
+            var customer = Live(tx, call.Id);
+            foreach (var sub in tx.S.Subscriptions.Values.Where(s => s.Customer == customer.Id && s.Status != "canceled"))
+            {
+                sub.Status = "canceled";
+                sub.CanceledAt = tx.NowForCustomer(customer.Id);
+                sub.EndedAt = sub.CanceledAt;
+                tx.Publish("customer.subscription.deleted", SubscriptionJson.Subscription(tx.S, sub));
+            }
+
+            customer.Deleted = true;
+            tx.Publish("customer.deleted", tx.RenderCustomer(customer));
+            return CatalogJson.Deleted(customer.Id, "customer");
+        });
+    }
+
+    /// <summary>A customer that exists and is not deleted.</summary>
+    public static CustomerRecord Live(Tx tx, string id, string param = "id")
+    {
+        var customer = tx.S.Customers.Find(id, "customer", param);
+        return customer.Deleted ? throw StripeError.NotFound("customer", id, param) : customer;
+    }
+
+    private static JsonNode Create(Tx tx, StripeCall call)
+    {
+        var form = call.Form;
+        var clockId = form.Str("test_clock");
+        if (clockId is not null)
+        {
+            tx.S.TestClocks.Find(clockId, "test_clock", "test_clock");
+        }
+
+        var customer = new CustomerRecord
+        {
+            Id = Ids.New("cus_", 14),
+            TestClock = clockId,
+            Name = form.Str("name"),
+            Email = form.Str("email"),
+            Description = form.Str("description"),
+            Phone = form.Str("phone"),
+            InvoicePrefix = Ids.New("", 8).ToUpperInvariant(),
+        };
+        customer.Created = tx.NowFor(clockId);
+        customer.ApplyMetadata(form);
+        tx.S.Add(tx.S.Customers, customer);
+        tx.Publish("customer.created", tx.RenderCustomer(customer), customer.Created);
+        return tx.RenderCustomer(customer);
+    }
+
+    private static JsonNode Update(Tx tx, StripeCall call)
+    {
+        var form = call.Form;
+        var customer = Live(tx, call.Id);
+        customer.Name = form.Has("name") ? Blank(form.Str("name")) : customer.Name;
+        customer.Email = form.Has("email") ? Blank(form.Str("email")) : customer.Email;
+        customer.Description = form.Has("description") ? Blank(form.Str("description")) : customer.Description;
+        customer.Phone = form.Has("phone") ? Blank(form.Str("phone")) : customer.Phone;
+        customer.ApplyMetadata(form);
+        tx.Publish("customer.updated", tx.RenderCustomer(customer), tx.NowForCustomer(customer.Id));
+        return tx.RenderCustomer(customer);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

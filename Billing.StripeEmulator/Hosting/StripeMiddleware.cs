@@ -1,0 +1,186 @@
+using System.Net;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+
+namespace Billing.StripeEmulator.Hosting;
+
+/// <summary>
+/// What every API request goes through before its endpoint: injected faults, authentication, parameter parsing,
+/// idempotency-key replay and Stripe's error shape for anything thrown.
+/// </summary>
+public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runtime, FaultRegistry faults, ILogger<StripeMiddleware> logger)
+{
+    private const string StreamPath = "/v2/billing/meter_event_stream";
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var path = http.Request.Path.Value ?? "";
+        var isApi = path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/v2/", StringComparison.Ordinal);
+        var isControl = path.StartsWith("/_emulator", StringComparison.Ordinal);
+        if (!isApi && !isControl)
+        {
+            await next(http);
+            return;
+        }
+
+        http.Response.Headers["Request-Id"] = Ids.New("req_", 14);
+        try
+        {
+            runtime.SeeRequest(http);
+            var bearer = Bearer(http);
+            if (isControl)
+            {
+                Authenticate(bearer);
+                await next(http);
+                return;
+            }
+
+            if (faults.Take(path) is { } fault)
+            {
+                await Task.Delay(fault.DelayMs, http.RequestAborted);
+                if (fault.Status >= 400)
+                {
+                    throw InjectedError(fault.Status);
+                }
+            }
+
+            if (path == StreamPath)
+            {
+                runtime.AuthenticateSession(bearer);
+            }
+            else
+            {
+                Authenticate(bearer);
+            }
+
+            var request = await ParseAsync(http, bearer);
+            request.Attach(http);
+            if (HttpMethods.IsPost(http.Request.Method) && request.IdempotencyKey is { Length: > 0 } key)
+            {
+                await WithIdempotencyAsync(http, key, $"{http.Request.Method} {path} {request.Fingerprint}");
+                return;
+            }
+
+            await next(http);
+        }
+        catch (StripeError error)
+        {
+            await ErrorWriter.WriteAsync(http, error);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Emulator failure on {Path}", path);
+            await ErrorWriter.WriteAsync(http, new StripeError(HttpStatusCode.InternalServerError, "api_error", "An unknown error occurred in the emulator."));
+        }
+    }
+
+    private void Authenticate(string? bearer)
+    {
+        var configured = runtime.Options.ApiKey;
+        if (string.IsNullOrEmpty(bearer))
+        {
+            throw StripeError.Unauthorized("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+        }
+
+        var accepted = string.IsNullOrEmpty(configured) ? bearer.StartsWith("sk_test_", StringComparison.Ordinal) : bearer == configured;
+        if (!accepted)
+        {
+            throw StripeError.Unauthorized($"Invalid API Key provided: {Mask(bearer)}");
+        }
+    }
+
+    private static string Mask(string key) => key.Length <= 8 ? "****" : key[..8] + new string('*', key.Length - 12 > 0 ? key.Length - 12 : 4) + key[^4..];
+
+    private static string? Bearer(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+
+    private static StripeError InjectedError(int status) => status == 429
+        ? new StripeError(HttpStatusCode.TooManyRequests, "rate_limit_error", "Request rate limit exceeded (injected by the emulator).", "rate_limit")
+        : new StripeError((HttpStatusCode)status, "api_error", "An error injected by the emulator's control surface.");
+
+    private static async Task<RequestInfo> ParseAsync(HttpContext http, string? bearer)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var body = await reader.ReadToEndAsync(http.RequestAborted);
+        var isForm = http.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) ?? false;
+        var query = http.Request.QueryString.HasValue ? http.Request.QueryString.Value![1..] : null;
+        var version = http.Request.Headers["Stripe-Version"].ToString();
+        return new RequestInfo
+        {
+            Form = FormTree.Parse(query, isForm ? body : null),
+            RawBody = body,
+            ApiVersion = string.IsNullOrWhiteSpace(version) ? EmulatorOptions.DefaultApiVersion : version,
+            RequestId = http.Response.Headers["Request-Id"].ToString(),
+            IdempotencyKey = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null,
+            BearerToken = bearer,
+        };
+    }
+
+    private async Task WithIdempotencyAsync(HttpContext http, string key, string fingerprint)
+    {
+        var stored = runtime.Store.Read(state => state.Idempotency.GetValueOrDefault(key));
+        if (stored is not null && stored.StoredAt > runtime.Clock.WallNow - 24 * 3600)
+        {
+            if (stored.Fingerprint != fingerprint)
+            {
+                throw new StripeError(HttpStatusCode.BadRequest, "idempotency_error",
+                    $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
+            }
+
+            http.Response.StatusCode = stored.Status;
+            http.Response.ContentType = "application/json";
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            await http.Response.WriteAsync(stored.Body);
+            return;
+        }
+
+        var original = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        try
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (StripeError error)
+            {
+                await ErrorWriter.WriteAsync(http, error);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Emulator failure on {Path}", http.Request.Path);
+                await ErrorWriter.WriteAsync(http, new StripeError(HttpStatusCode.InternalServerError, "api_error", "An unknown error occurred in the emulator."));
+            }
+
+            var body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+            var status = http.Response.StatusCode;
+            var cutoff = runtime.Clock.WallNow - 24 * 3600;
+            runtime.Store.Write(state =>
+            {
+                foreach (var expired in state.Idempotency.Where(pair => pair.Value.StoredAt < cutoff).Select(pair => pair.Key).ToList())
+                {
+                    state.Idempotency.Remove(expired);
+                }
+
+                state.Idempotency[key] = new IdempotencyRecord
+                {
+                    Key = key,
+                    Fingerprint = fingerprint,
+                    Status = status,
+                    Body = body,
+                    StoredAt = runtime.Clock.WallNow,
+                };
+            });
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using Billing.StripeEmulator;
+
+var app = EmulatorApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+
+namespace Billing.StripeEmulator.Wire;
+
+/// <summary>Writes a <see cref="StripeError"/> as Stripe does.</summary>
+public static class ErrorWriter
+{
+    public static string Body(StripeError error) => new JsonObject
+    {
+        ["error"] = new JsonObject
+        {
+            ["code"] = error.Code,
+            ["message"] = error.Message,
+            ["param"] = error.Param,
+            ["type"] = error.Type,
+        },
+    }.ToJsonString();
+
+    public static async Task WriteAsync(HttpContext http, StripeError error)
+    {
+        http.Response.StatusCode = (int)error.Status;
+        http.Response.ContentType = "application/json";
+        if (error.ShouldRetry is { } retry)
+        {
+            http.Response.Headers["Stripe-Should-Retry"] = retry ? "true" : "false";
+        }
+
+        await http.Response.WriteAsync(Body(error));
+    }
+}

@@ -1,0 +1,30 @@
+using Billing.Infrastructure.Metering;
+using Hangfire;
+using Npgsql;
+
+namespace Billing.Worker.Jobs;
+
+/// <summary>Every minute: raw usage events into 1-minute aggregates, exactly once.</summary>
+public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, AggregationMetrics metrics, ILogger<AggregateUsageJob> logger)
+{
+    public const string Name = "aggregate-usage";
+    public const int BatchSize = 10_000;
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        long events = 0;
+        UsageAggregator.Result batch;
+        do
+        {
+            batch = await UsageAggregator.RunBatchAsync(connection, BatchSize, cancellationToken);
+            events += batch.Events;
+        }
+        while (batch.Events == BatchSize);
+
+        var lag = await UsageAggregator.LagAsync(connection, cancellationToken);
+        metrics.Record(events, lag);
+        logger.LogInformation("Aggregated {Events} usage events; oldest unaggregated is {Lag:F1} s old", events, lag.TotalSeconds);
+    }
+}

@@ -1,0 +1,31 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { SignInForm } from './sign-in-form';
+
+describe('SignInForm', () => {
+  it('hands over the trimmed key on submit', async () => {
+    const user = userEvent.setup();
+    const onSignIn = vi.fn();
+    render(<SignInForm onSignIn={onSignIn} />);
+
+    await user.type(screen.getByLabelText('Tenant API key'), '  bk_live_123  {Enter}');
+
+    expect(onSignIn).toHaveBeenCalledWith('bk_live_123');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('asks for a key instead of submitting an empty one', async () => {
+    const user = userEvent.setup();
+    const onSignIn = vi.fn();
+    render(<SignInForm onSignIn={onSignIn} />);
+
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(onSignIn).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert')).toHaveTextContent('Enter your API key.');
+    expect(screen.getByLabelText('Tenant API key')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Tenant API key')).toHaveAccessibleDescription(
+      'Tenant keys start with bk_ and are kept only in this browser tab. Enter your API key.',
+    );
+  });
+});

@@ -1,0 +1,50 @@
+import { useId, useState, type FormEvent } from 'react';
+import './sign-in-form.css';
+
+type SignInFormProps = { onSignIn: (apiKey: string) => void };
+
+export function SignInForm({ onSignIn }: SignInFormProps) {
+  const inputId = useId();
+  const hintId = useId();
+  const errorId = useId();
+  const [error, setError] = useState<string | null>(null);
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const apiKey = String(new FormData(event.currentTarget).get('apiKey') ?? '').trim();
+    if (!apiKey) {
+      setError('Enter your API key.');
+      return;
+    }
+    setError(null);
+    onSignIn(apiKey);
+  }
+
+  return (
+    <form className="sign-in" onSubmit={handleSubmit} noValidate>
+      <label htmlFor={inputId}>Tenant API key</label>
+      <p id={hintId} className="muted sign-in__hint">
+        Tenant keys start with bk_ and are kept only in this browser tab.
+      </p>
+      <div className="sign-in__row">
+        <input
+          id={inputId}
+          name="apiKey"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+        />
+        <button type="submit" className="button button--primary">
+          Sign in
+        </button>
+      </div>
+      {error && (
+        <p id={errorId} role="alert" className="sign-in__error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
