@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.Hosting;
 using Billing.StripeEmulator.State;
-using Billing.StripeEmulator.Wire;
 
 namespace Billing.StripeEmulator.Endpoints;
 

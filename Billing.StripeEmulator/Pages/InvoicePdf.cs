@@ -1,92 +1,73 @@
+using System.Globalization;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
 
 namespace Billing.StripeEmulator.Pages;
 
-/// <summary>Renders an invoice as a one-page PDF with PDFsharp, using a TrueType font found on the machine.</summary>
+/// <summary>Draws an invoice as a one-page PDF with PDFsharp.</summary>
 public static class InvoicePdf
 {
     private const string Family = "EmulatorSans";
-    private static readonly Lazy<bool> FontReady = new(InstallResolver);
-
-    public static bool Available => FontReady.Value;
-
-    public static byte[] Render(InvoiceDocument doc)
+    private static readonly Lazy<bool> FontsReady = new(() =>
     {
-        using var pdf = new PdfDocument();
-        pdf.Info.Title = $"Invoice {doc.Number ?? doc.Id}";
-        var page = pdf.AddPage();
+        GlobalFontSettings.FontResolver ??= new SystemFontResolver();
+        return true;
+    });
+
+    public static byte[] Render(InvoiceView view)
+    {
+        _ = FontsReady.Value;
+        using var document = new PdfDocument();
+        document.Info.Title = $"Invoice {view.Number ?? view.Id}";
+        var page = document.AddPage();
         using (var gfx = XGraphics.FromPdfPage(page))
         {
-            var title = new XFont(Family, 18);
+            var title = new XFont(Family, 20);
             var body = new XFont(Family, 10);
             var y = 60.0;
-            gfx.DrawString($"Invoice {doc.Number ?? doc.Id}", title, XBrushes.Black, new XPoint(50, y));
+            gfx.DrawString($"Invoice {view.Number ?? view.Id}", title, XBrushes.Black, new XPoint(50, y));
             y += 30;
-            foreach (var line in new[]
+            gfx.DrawString($"Billed to {view.Customer}, {InvoicePages.Date(view.PeriodStart)} to {InvoicePages.Date(view.PeriodEnd)}, status {view.Status}", body, XBrushes.Black, new XPoint(50, y));
+            y += 30;
+            foreach (var line in view.Lines)
             {
-                $"Billed to: {doc.CustomerName}",
-                $"Period: {InvoiceDocument.Date(doc.PeriodStart)} – {InvoiceDocument.Date(doc.PeriodEnd)}",
-                $"Status: {doc.Status}",
-            })
-            {
-                gfx.DrawString(line, body, XBrushes.Black, new XPoint(50, y));
+                gfx.DrawString(line.Description, body, XBrushes.Black, new XPoint(50, y));
+                gfx.DrawString(line.Quantity.ToString("0.####", CultureInfo.InvariantCulture), body, XBrushes.Black, new XPoint(380, y));
+                gfx.DrawString(InvoicePages.Money(line.Amount, view.Currency), body, XBrushes.Black, new XPoint(450, y));
                 y += 16;
             }
 
             y += 14;
-            foreach (var (description, quantity, amount) in doc.Lines)
-            {
-                gfx.DrawString(Truncate(description, 70), body, XBrushes.Black, new XPoint(50, y));
-                gfx.DrawString(quantity, body, XBrushes.Black, new XPoint(400, y));
-                gfx.DrawString(InvoiceDocument.Money(amount), body, XBrushes.Black, new XPoint(480, y));
-                y += 16;
-            }
-
-            y += 10;
-            gfx.DrawString($"Total: {InvoiceDocument.Money(doc.Total)}", title, XBrushes.Black, new XPoint(50, y + 10));
-            gfx.DrawString($"Amount paid: {InvoiceDocument.Money(doc.AmountPaid)}", body, XBrushes.Black, new XPoint(50, y + 32));
+            gfx.DrawString($"Total {InvoicePages.Money(view.Total, view.Currency)}, paid {InvoicePages.Money(view.AmountPaid, view.Currency)}", body, XBrushes.Black, new XPoint(50, y));
         }
 
         using var stream = new MemoryStream();
-        pdf.Save(stream, false);
+        document.Save(stream, false);
         return stream.ToArray();
     }
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
-
-    private static bool InstallResolver()
+    /// <summary>PDFsharp's core build has no fonts of its own: this serves one TrueType font found on the machine.</summary>
+    private sealed class SystemFontResolver : IFontResolver
     {
-        var font = FindFont();
-        if (font is null)
+        private static readonly string[] Candidates =
+        [
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+            "/Library/Fonts/Arial.ttf",
+            @"C:\Windows\Fonts\arial.ttf",
+        ];
+
+        private readonly Lazy<byte[]> _font = new(() =>
         {
-            return false;
-        }
+            var path = Candidates.FirstOrDefault(File.Exists)
+                       ?? (Directory.Exists("/usr/share/fonts") ? Directory.EnumerateFiles("/usr/share/fonts", "*.ttf", SearchOption.AllDirectories).FirstOrDefault() : null)
+                       ?? throw new InvalidOperationException("No TrueType font found for the invoice PDF.");
+            return File.ReadAllBytes(path);
+        });
 
-        if (GlobalFontSettings.FontResolver is null)
-        {
-            GlobalFontSettings.FontResolver = new FileFontResolver(File.ReadAllBytes(font));
-        }
+        public FontResolverInfo ResolveTypeface(string familyName, bool isBold, bool isItalic) => new(Family);
 
-        return true;
-    }
-
-    private static string? FindFont()
-    {
-        string[] roots = ["/usr/share/fonts", "/usr/local/share/fonts", Environment.GetFolderPath(Environment.SpecialFolder.Fonts)];
-        var files = roots.Where(r => r.Length > 0 && Directory.Exists(r))
-            .SelectMany(r => Directory.EnumerateFiles(r, "*.ttf", SearchOption.AllDirectories))
-            .ToList();
-        return files.FirstOrDefault(f => Path.GetFileName(f).Equals("DejaVuSans.ttf", StringComparison.OrdinalIgnoreCase))
-            ?? files.FirstOrDefault(f => Path.GetFileName(f).Equals("arial.ttf", StringComparison.OrdinalIgnoreCase))
-            ?? files.FirstOrDefault();
-    }
-
-    private sealed class FileFontResolver(byte[] font) : IFontResolver
-    {
-        public FontResolverInfo ResolveTypeface(string familyName, bool bold, bool italic) => new(Family);
-
-        public byte[] GetFont(string faceName) => font;
+        public byte[] GetFont(string faceName) => _font.Value;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,10 +6,10 @@ namespace Billing.StripeEmulator.Webhooks;
 /// <summary>Stripe's <c>Stripe-Signature</c> header: <c>t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.payload")&gt;</c>.</summary>
 public static class WebhookSignature
 {
-    public static string Header(string secret, string payload, long unixSeconds)
+    public static string Header(string secret, string payload, long unixTime)
     {
-        var t = unixSeconds.ToString(CultureInfo.InvariantCulture);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{payload}"));
-        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
+        var signed = $"{unixTime}.{payload}";
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signed));
+        return $"t={unixTime},v1={Convert.ToHexStringLower(mac)}";
     }
 }

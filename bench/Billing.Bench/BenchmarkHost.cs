@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Billing.Bench;
+
+/// <summary>PostgreSQL and Redis started like the AppHost starts them, and the real API on a loopback Kestrel port.</summary>
+public sealed class BenchmarkHost : IAsyncDisposable
+{
+    private const string OperatorKey = "bench-operator-key-0123456789abcdef";
+    private readonly DataStoresFixture _stores = new();
+    private ApiOnKestrel? _api;
+
+    public string ConnectionString { get; private set; } = "";
+    public Uri ApiAddress { get; private set; } = new("http://127.0.0.1");
+
+    public async Task StartAsync()
+    {
+        await _stores.InitializeAsync();
+        ConnectionString = await _stores.CreateMigratedDatabaseAsync();
+        _api = new ApiOnKestrel(ConnectionString, _stores.Redis.ConnectionString);
+        _api.UseKestrel(0);
+        _api.StartServer();
+        ApiAddress = _api.ClientOptions.BaseAddress;
+    }
+
+    /// <summary>A client with its own connection pool, as a separate metered service would have.</summary>
+    public HttpClient Client(string? key) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
+    {
+        BaseAddress = ApiAddress,
+        DefaultRequestHeaders = { Authorization = key is null ? null : new AuthenticationHeaderValue("Bearer", key) },
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    public async Task<string> CreateTenantKeyAsync(string plan)
+    {
+        using var http = Client(OperatorKey);
+        var tenant = await (await http.PostAsJsonAsync("/api/v1/tenants", new { name = "bench", plan })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{tenant.GetProperty("id").GetGuid()}/api-keys", new { })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return key.GetProperty("key").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        await _stores.DisposeAsync();
+    }
+
+    // Any type of the API assembly names its entry point; the benchmark has a Program of its own.
+    private sealed class ApiOnKestrel(string database, string redis) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ConnectionStrings:billingdb", database);
+            builder.UseSetting("ConnectionStrings:redis", redis);
+            builder.UseSetting("Auth:OperatorKey", OperatorKey);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+    }
+}

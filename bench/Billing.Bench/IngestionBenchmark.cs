@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Bench;
+
+/// <summary>
+/// Issue 6's ingestion figures, all in one run on one machine: (a) raw Npgsql batched inserts into a
+/// copy of <c>usage_events</c> (the baseline), (b) the batch endpoint over HTTP, (c) single-event
+/// POSTs from concurrent clients (group commit), (d) acceptance-to-visibility in <c>GET /usage</c>.
+/// </summary>
+public static class IngestionBenchmark
+{
+    private const int BatchSize = 1000;
+
+    public static async Task RunAsync(BenchmarkHost host, int events, int clients, int singleEvents, int visibilitySamples)
+    {
+        var baseline = await BaselineAsync(host.ConnectionString, events);
+        var batch = await BatchEndpointAsync(host, events);
+        var (singleRate, singleLatency) = await SingleEventsAsync(host, singleEvents, clients);
+        var visibility = await VisibilityAsync(host, visibilitySamples);
+
+        Console.WriteLine();
+        Console.WriteLine($"ingestion: {events:N0} events in batches of {BatchSize}; {singleEvents:N0} single-event POSTs from {clients} clients");
+        Console.WriteLine($"  (a) baseline, raw Npgsql batched inserts : {baseline,12:N0} events/s");
+        Console.WriteLine($"  (b) batch endpoint over HTTP             : {batch.Rate,12:N0} events/s   b/a = {batch.Rate / baseline:F2}   request p50 {batch.Latency.Percentile(50):F1} ms, p99 {batch.Latency.Percentile(99):F1} ms");
+        Console.WriteLine($"  (c) single-event POSTs, group commit     : {singleRate,12:N0} events/s   request p50 {singleLatency.Percentile(50):F2} ms, p99 {singleLatency.Percentile(99):F2} ms");
+        Console.WriteLine($"  (d) acceptance -> visible in /usage      : p50 {visibility.Percentile(50):F1} ms, p99 {visibility.Percentile(99):F1} ms ({visibilitySamples} samples)");
+    }
+
+    private static List<(string Id, long Value)> Events(string prefix, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => ($"{prefix}-{i}", (long)(1 + (i % 100))))];
+
+    private static async Task<double> BaselineAsync(string connectionString, int count)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand("CREATE TABLE bench_usage_events (LIKE usage_events INCLUDING ALL)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var tenant = Guid.NewGuid();
+        var now = DateTime.UtcNow;
+        var events = Events("base", count);
+        var watch = Stopwatch.StartNew();
+        foreach (var chunk in events.Chunk(BatchSize))
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO bench_usage_events (tenant_id, event_id, metric, value, occurred_at)
+                SELECT @tenant, e.id, 'api_calls', e.value, @at FROM unnest(@ids, @values) AS e(id, value)
+                ON CONFLICT (tenant_id, event_id) DO NOTHING
+                """, connection);
+            insert.Parameters.AddWithValue("tenant", tenant);
+            insert.Parameters.AddWithValue("at", now);
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. chunk.Select(e => e.Id)] });
+            insert.Parameters.Add(new NpgsqlParameter<long[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. chunk.Select(e => e.Value)] });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        return count / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Rate, Latencies Latency)> BatchEndpointAsync(BenchmarkHost host, int count)
+    {
+        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
+        var latency = new Latencies();
+        var bodies = Events("batch", count).Chunk(BatchSize).Select(Body).ToList();
+        var watch = Stopwatch.StartNew();
+        foreach (var body in bodies)
+        {
+            var started = Stopwatch.GetTimestamp();
+            (await http.PostAsync("/api/v1/usage/events", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+            latency.Add(Stopwatch.GetElapsedTime(started));
+        }
+
+        return (count / watch.Elapsed.TotalSeconds, latency);
+    }
+
+    private static async Task<(double Rate, Latencies Latency)> SingleEventsAsync(BenchmarkHost host, int count, int clients)
+    {
+        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
+        var bodies = Events("single", count).Select(e => Body([e])).ToArray();
+        var latency = new Latencies();
+        var next = -1;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+            {
+                var started = Stopwatch.GetTimestamp();
+                (await http.PostAsync("/api/v1/usage/events", new StringContent(bodies[i], Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                latency.Add(Stopwatch.GetElapsedTime(started));
+            }
+        }));
+        return (count / watch.Elapsed.TotalSeconds, latency);
+    }
+
+    private static async Task<Latencies> VisibilityAsync(BenchmarkHost host, int samples)
+    {
+        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
+        var latency = new Latencies();
+        long expected = 0;
+        for (var i = 0; i < samples; i++)
+        {
+            expected += 1;
+            (await http.PostAsync("/api/v1/usage/events",
+                new StringContent(Body([($"visible-{i}", 1)]), Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+            var accepted = Stopwatch.GetTimestamp();
+            while (await ApiCallsUsedAsync(http) < expected)
+            {
+                if (Stopwatch.GetElapsedTime(accepted) > TimeSpan.FromSeconds(10))
+                {
+                    throw new TimeoutException($"event {i} not visible after 10 s");
+                }
+            }
+
+            latency.Add(Stopwatch.GetElapsedTime(accepted));
+        }
+
+        return latency;
+    }
+
+    private static async Task<long> ApiCallsUsedAsync(HttpClient http)
+    {
+        using var usage = JsonDocument.Parse(await http.GetStringAsync("/api/v1/usage"));
+        return usage.RootElement.GetProperty("metrics").EnumerateArray()
+            .Single(m => m.GetProperty("metric").GetString() == "api_calls").GetProperty("used").GetInt64();
+    }
+
+    private static string Body(IEnumerable<(string Id, long Value)> events)
+    {
+        var at = DateTimeOffset.UtcNow;
+        return JsonSerializer.Serialize(new { events = events.Select(e => new { id = e.Id, metric = "api_calls", value = e.Value, timestamp = at }) });
+    }
+}
