@@ -4,6 +4,7 @@ using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Auth;
@@ -17,10 +18,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<AuthOptions> authOptions,
+    IMemoryCache cache,
     BillingDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+
+    /// <summary>How long a verified key is trusted without asking the database again (bounds revocation delay).</summary>
+    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(15);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -44,18 +49,32 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         // The hash is the lookup key: equal hashes mean equal keys, and the secret is never compared directly.
         var hash = ApiKeySecrets.Hash(key);
-        var found = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.TenantId })
-            .FirstOrDefaultAsync(Context.RequestAborted);
-        return found is null
-            ? AuthenticateResult.Fail("Unknown API key.")
-            : Success([
-                new Claim(AuthPolicies.RoleClaim, AuthPolicies.Tenant),
-                new Claim(AuthPolicies.TenantClaim, found.TenantId.ToString()),
-                new Claim(AuthPolicies.KeyClaim, found.Id.ToString()),
-            ]);
+        var cacheKey = CacheKey(hash);
+        if (!cache.TryGetValue(cacheKey, out (Guid Id, Guid TenantId) found))
+        {
+            var row = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.Hash == hash && k.RevokedAt == null)
+                .Select(k => new { k.Id, k.TenantId })
+                .FirstOrDefaultAsync(Context.RequestAborted);
+            if (row is null)
+            {
+                // Unknown keys are not cached: a flood of random keys must not fill memory.
+                return AuthenticateResult.Fail("Unknown API key.");
+            }
+
+            found = (row.Id, row.TenantId);
+            cache.Set(cacheKey, found, CacheDuration);
+        }
+
+        return Success([
+            new Claim(AuthPolicies.RoleClaim, AuthPolicies.Tenant),
+            new Claim(AuthPolicies.TenantClaim, found.TenantId.ToString()),
+            new Claim(AuthPolicies.KeyClaim, found.Id.ToString()),
+        ]);
     }
+
+    /// <summary>The cache entry of a key, by its hash (the key itself is never held).</summary>
+    public static string CacheKey(byte[] hash) => "api-key:" + Convert.ToHexString(hash);
 
     private AuthenticateResult Success(Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(

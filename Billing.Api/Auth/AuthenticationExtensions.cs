@@ -15,6 +15,7 @@ public static class AuthenticationExtensions
             .AddPolicy(AuthPolicies.Operator, policy => policy.RequireClaim(AuthPolicies.RoleClaim, AuthPolicies.Operator))
             .AddPolicy(AuthPolicies.Tenant, policy => policy.RequireClaim(AuthPolicies.RoleClaim, AuthPolicies.Tenant))
             .AddPolicy(AuthPolicies.OperatorOrTenant, policy => policy.RequireClaim(AuthPolicies.RoleClaim, AuthPolicies.Operator, AuthPolicies.Tenant));
+        builder.Services.AddMemoryCache();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CurrentTenant>();
         return builder;

@@ -16,7 +16,10 @@ public static class MeteringRegistration
         builder.Services.AddSingleton<CurrentUsageReader>();
         builder.Services.AddSingleton<UsageIngestionQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TenantBillingStore>();
+        builder.Services.AddSingleton<TenantChangeNotifications>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantChangeNotifications>());
         return builder;
     }
 }

@@ -1,15 +1,43 @@
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Billing.Infrastructure.Tenancy;
 
-/// <summary>Loads a tenant's plan, billing anchor and invoicing state.</summary>
-public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catalog)
+/// <summary>
+/// Loads a tenant's plan, billing anchor and invoicing state, cached in process for a few seconds:
+/// every metered request needs it, and it changes only with plan changes and invoices.
+/// </summary>
+public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catalog, IMemoryCache cache)
 {
+    /// <summary>How stale a cached view may be; a change made through this process evicts it at once.</summary>
+    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
+
     private static readonly string[] FinalizedStatuses = ["open", "paid", "void", "uncollectible"];
 
     public async Task<TenantBilling?> GetAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(CacheKey(tenantId), out TenantBilling? cached))
+        {
+            return cached;
+        }
+
+        var loaded = await LoadAsync(tenantId, cancellationToken);
+        if (loaded is not null)
+        {
+            cache.Set(CacheKey(tenantId), loaded, CacheDuration);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>Forgets the cached view of a tenant after its plan, subscription or invoices changed.</summary>
+    public static void Evict(IMemoryCache cache, Guid tenantId) => cache.Remove(CacheKey(tenantId));
+
+    public static string CacheKey(Guid tenantId) => $"tenant-billing:{tenantId:N}";
+
+    private async Task<TenantBilling?> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.AsNoTracking()
             .Where(s => s.TenantId == tenantId)

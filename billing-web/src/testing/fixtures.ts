@@ -1,6 +1,26 @@
-import type { MetricUsage, PlansResponse, UsageResponse } from '@/types/api';
+import type { MetricUsage, PlansResponse, Quota, UsageResponse } from '@/types/api';
 
-/** The catalog as GET /api/v1/plans returns it. */
+const hard = (metric: string, unit: string, included: number, gracePercent = 0): Quota => ({
+  metric,
+  unit,
+  included,
+  cap: 'hard',
+  gracePercent,
+  hardLimit: Math.floor(included * (1 + gracePercent / 100)),
+  overage: null,
+});
+
+const soft = (metric: string, unit: string, included: number, amountCents: number, perUnits: number): Quota => ({
+  metric,
+  unit,
+  included,
+  cap: 'soft',
+  gracePercent: 0,
+  hardLimit: null,
+  overage: { amountCents, perUnits },
+});
+
+/** The catalog of PRODUCT.md, as GET /api/v1/plans returns it. */
 export const plansResponse: PlansResponse = {
   currency: 'usd',
   plans: [
@@ -10,52 +30,37 @@ export const plansResponse: PlansResponse = {
       basePriceCents: 0,
       paymentGraceDays: 0,
       quotas: [
-        { metric: 'llm_tokens', unit: 'token', included: 100000, cap: 'hard', gracePercent: 0, hardLimit: 100000, overage: null },
-        { metric: 'user_seats', unit: 'seat', included: 3, cap: 'hard', gracePercent: 0, hardLimit: 3, overage: null },
+        hard('llm_tokens', 'token', 100_000),
+        hard('api_calls', 'call', 10_000),
+        hard('agent_executions', 'execution', 100),
+        hard('storage_mb', 'megabyte', 1_024),
+        hard('user_seats', 'seat', 3),
       ],
     },
     {
       id: 'standard',
       name: 'Standard',
-      basePriceCents: 9900,
+      basePriceCents: 9_900,
       paymentGraceDays: 7,
       quotas: [
-        {
-          metric: 'llm_tokens',
-          unit: 'token',
-          included: 10000000,
-          cap: 'soft',
-          gracePercent: 10,
-          hardLimit: null,
-          overage: { amountCents: 200, perUnits: 1000000 },
-        },
-        { metric: 'user_seats', unit: 'seat', included: 25, cap: 'hard', gracePercent: 20, hardLimit: 30, overage: null },
+        soft('llm_tokens', 'token', 10_000_000, 200, 1_000_000),
+        soft('api_calls', 'call', 1_000_000, 100, 10_000),
+        soft('agent_executions', 'execution', 10_000, 2, 1),
+        soft('storage_mb', 'megabyte', 102_400, 10, 1_024),
+        hard('user_seats', 'seat', 25, 20),
       ],
     },
     {
       id: 'enterprise',
       name: 'Enterprise',
-      basePriceCents: 99900,
+      basePriceCents: 99_900,
       paymentGraceDays: 14,
       quotas: [
-        {
-          metric: 'llm_tokens',
-          unit: 'token',
-          included: 100000000,
-          cap: 'soft',
-          gracePercent: 0,
-          hardLimit: null,
-          overage: { amountCents: 150, perUnits: 1000000 },
-        },
-        {
-          metric: 'user_seats',
-          unit: 'seat',
-          included: 500,
-          cap: 'soft',
-          gracePercent: 0,
-          hardLimit: null,
-          overage: { amountCents: 1000, perUnits: 1 },
-        },
+        soft('llm_tokens', 'token', 100_000_000, 150, 1_000_000),
+        soft('api_calls', 'call', 20_000_000, 50, 10_000),
+        soft('agent_executions', 'execution', 200_000, 1, 1),
+        soft('storage_mb', 'megabyte', 1_048_576, 5, 1_024),
+        soft('user_seats', 'seat', 500, 1_000, 1),
       ],
     },
   ],

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Api.Tests.Usage;
 
@@ -174,6 +176,8 @@ public sealed class UsageEventsTests(ApiFactory api) : IClassFixture<ApiFactory>
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
+        // As the webhook processor does after storing an invoice.
+        await api.Services.GetRequiredService<TenantChangeNotifications>().PublishAsync(tenantId);
         var refused = await http.PostAsync("/api/v1/usage/events",
             Json($$"""{"events":[{{Event("too-late", at: firstPeriodEnd.AddHours(-2))}}]}"""), TestContext.Current.CancellationToken);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);

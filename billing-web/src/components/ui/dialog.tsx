@@ -4,39 +4,42 @@ import './dialog.css';
 type DialogProps = {
   title: string;
   description: ReactNode;
-  children: ReactNode;
   onClose: () => void;
+  /** The dialog's buttons; the first one receives focus when it opens. */
+  actions: ReactNode;
+  children?: ReactNode;
 };
 
-const focusable = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
+const focusableSelector =
+  'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
 
 /**
- * A modal confirmation dialog. Built by hand rather than on <dialog> so it behaves the same in every
- * browser and in jsdom: focus moves in, Tab stays inside, Escape closes, focus returns to the opener.
+ * A modal dialog, built by hand rather than on <dialog> so it behaves the same in every browser and in jsdom:
+ * focus moves in, Tab stays inside, Escape or a click outside closes, and focus returns to the opener.
  */
-export function Dialog({ title, description, children, onClose }: DialogProps) {
+export function Dialog({ title, description, onClose, actions, children }: DialogProps) {
   const titleId = useId();
   const descriptionId = useId();
-  const panel = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    panel.current?.querySelector<HTMLElement>(focusable)?.focus();
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    panelRef.current?.querySelector<HTMLElement>(focusableSelector)?.focus();
     return () => opener?.focus();
   }, []);
 
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === 'Escape') {
       event.stopPropagation();
       onClose();
       return;
     }
-    if (event.key !== 'Tab' || !panel.current) {
+    if (event.key !== 'Tab' || !panelRef.current) {
       return;
     }
-    const items = [...panel.current.querySelectorAll<HTMLElement>(focusable)];
-    const first = items[0];
-    const last = items[items.length - 1];
+    const focusable = [...panelRef.current.querySelectorAll<HTMLElement>(focusableSelector)];
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
     if (event.shiftKey && document.activeElement === first) {
       event.preventDefault();
       last?.focus();
@@ -47,15 +50,15 @@ export function Dialog({ title, description, children, onClose }: DialogProps) {
   }
 
   return (
-    <div className="dialog-backdrop">
+    <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div
-        ref={panel}
+        ref={panelRef}
         className="dialog"
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         aria-describedby={descriptionId}
-        onKeyDown={onKeyDown}
+        onKeyDown={handleKeyDown}
       >
         <h2 id={titleId} className="dialog__title">
           {title}
@@ -64,6 +67,7 @@ export function Dialog({ title, description, children, onClose }: DialogProps) {
           {description}
         </div>
         {children}
+        <div className="dialog__actions">{actions}</div>
       </div>
     </div>
   );

@@ -1,8 +1,6 @@
 import { Dialog } from '@/components/ui/dialog';
-import type { Plan } from '@/types/api';
 import { formatMoney } from '@/utils/format';
-
-export type PlanChange = { from: Plan; to: Plan; direction: 'upgrade' | 'downgrade' };
+import type { PlanChange } from './plan-change';
 
 type ConfirmPlanChangeDialogProps = {
   change: PlanChange;
@@ -13,7 +11,7 @@ type ConfirmPlanChangeDialogProps = {
   onCancel: () => void;
 };
 
-// The timing differs by direction (the API prorates upgrades and defers downgrades), so the tenant reads it before agreeing.
+// The timing differs by direction (upgrades are prorated, downgrades deferred), so the tenant reads it before agreeing.
 function effectText({ from, to, direction }: PlanChange, currency: string): string {
   const price = `${formatMoney(to.basePriceCents, currency)} per month`;
   return direction === 'upgrade'
@@ -27,10 +25,11 @@ export function ConfirmPlanChangeDialog({ change, currency, pending, error, onCo
     <Dialog
       title={`${verb} to ${change.to.name}?`}
       description={<p>{effectText(change, currency)}</p>}
-      onClose={onCancel}
+      // Closing mid-request would hide whether the change went through.
+      onClose={() => !pending && onCancel()}
       actions={
         <>
-          <button type="button" className="button" onClick={onCancel}>
+          <button type="button" className="button" onClick={onCancel} disabled={pending}>
             Cancel
           </button>
           <button type="button" className="button button--primary" onClick={onConfirm} disabled={pending}>

@@ -1,11 +1,12 @@
+import type { Plan } from '@/types/api';
 import { formatMoney } from '@/utils/format';
-import type { Plan } from '../api/types';
 import type { ChangeDirection } from './plan-change';
 
 type PlanCardProps = {
   plan: Plan;
   currency: string;
   isCurrent: boolean;
+  /** How choosing this plan would change the tenant's; null when it cannot be chosen. */
   direction: ChangeDirection | null;
   onChoose: (plan: Plan) => void;
 };
@@ -13,8 +14,13 @@ type PlanCardProps = {
 export function PlanCard({ plan, currency, isCurrent, direction, onChoose }: PlanCardProps) {
   const headingId = `plan-${plan.id}-name`;
   return (
-    <li className="plan-card" data-current={isCurrent} aria-labelledby={headingId}>
-      <div className="plan-card__head">
+    <li
+      className="plan-card"
+      data-current={isCurrent || undefined}
+      aria-current={isCurrent || undefined}
+      aria-labelledby={headingId}
+    >
+      <div className="plan-card__header">
         <h3 id={headingId} className="plan-card__name">
           {plan.name}
         </h3>
@@ -24,17 +30,15 @@ export function PlanCard({ plan, currency, isCurrent, direction, onChoose }: Pla
         <span className="plan-card__amount">{formatMoney(plan.basePriceCents, currency)}</span> per month
       </p>
       <p className="plan-card__grace">
-        {plan.paymentGraceDays > 0
-          ? `${plan.paymentGraceDays} days to settle a failed payment`
-          : 'No payment grace period'}
+        {plan.paymentGraceDays > 0 ? `${plan.paymentGraceDays} days to settle a failed payment` : 'No payment grace period'}
       </p>
       {direction && (
         <button
           type="button"
-          className={direction === 'upgrade' ? 'button button--primary' : 'button button--secondary'}
+          className={direction === 'upgrade' ? 'button button--primary' : 'button'}
           onClick={() => onChoose(plan)}
         >
-          {direction === 'upgrade' ? `Upgrade to ${plan.name}` : `Downgrade to ${plan.name}`}
+          {direction === 'upgrade' ? 'Upgrade' : 'Downgrade'} to {plan.name}
         </button>
       )}
     </li>

@@ -1,16 +1,12 @@
-import type { Plan } from '../api/types';
+import type { Plan } from '@/types/api';
 
 export type ChangeDirection = 'upgrade' | 'downgrade';
 
-/** A dearer plan is an upgrade; the catalog order breaks a tie in price. */
-export function changeDirection(plans: Plan[], from: Plan, to: Plan): ChangeDirection {
-  if (to.basePriceCents !== from.basePriceCents) {
-    return to.basePriceCents > from.basePriceCents ? 'upgrade' : 'downgrade';
-  }
-  return plans.indexOf(to) > plans.indexOf(from) ? 'upgrade' : 'downgrade';
-}
+export type PlanChange = { from: Plan; to: Plan; direction: ChangeDirection };
 
-export const effectOf: Record<ChangeDirection, string> = {
-  upgrade: 'The change takes effect now, prorated: you pay the difference for the rest of this billing period.',
-  downgrade: 'The change takes effect at the end of the current period. Until then you keep your current quotas.',
-};
+/** A dearer plan is an upgrade; between equal prices the catalog's order (cheapest tier first) decides. */
+export function planChange(plans: Plan[], from: Plan, to: Plan): PlanChange {
+  const dearer =
+    to.basePriceCents === from.basePriceCents ? plans.indexOf(to) > plans.indexOf(from) : to.basePriceCents > from.basePriceCents;
+  return { from, to, direction: dearer ? 'upgrade' : 'downgrade' };
+}

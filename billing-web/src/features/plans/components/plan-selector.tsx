@@ -1,92 +1,102 @@
 import { useState } from 'react';
 import { plainMessage } from '@/lib/api-client';
-import { useChangePlan } from '../api/change-plan';
+import type { Plan, PlanId } from '@/types/api';
 import { usePlans } from '../api/get-plans';
-import type { Plan, PlanId } from '../api/types';
+import { ConfirmPlanChangeDialog } from './confirm-plan-change-dialog';
 import { PlanCard } from './plan-card';
-import { PlanChangeDialog } from './plan-change-dialog';
-import { changeDirection, type ChangeDirection } from './plan-change';
-import { PlanComparison } from './plan-comparison';
+import { planChange, type PlanChange } from './plan-change';
+import { PlanComparisonTable } from './plan-comparison-table';
 import './plan-selector.css';
 
 type PlanSelectorProps = {
-  /** The tenant's plan; without it (before sign-in) the plans are shown but cannot be chosen. */
+  /** The signed-in tenant's plan; before sign-in the selector only presents the catalog. */
   currentPlan?: PlanId;
+  /** Called once the tenant confirms; a rejected promise keeps the dialog open with the reason. */
+  onChangePlan?: (plan: Plan) => Promise<unknown> | void;
 };
 
-const confirmation: Record<ChangeDirection, (plan: Plan) => string> = {
-  upgrade: (plan) => `You are now on ${plan.name}.`,
-  downgrade: (plan) => `Your plan changes to ${plan.name} at the end of the current period.`,
-};
+type Outcome = { pending: boolean; error: string | null };
 
-export function PlanSelector({ currentPlan }: PlanSelectorProps) {
-  const plans = usePlans();
-  const changePlan = useChangePlan();
-  const [target, setTarget] = useState<Plan | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+const idle: Outcome = { pending: false, error: null };
 
-  if (plans.isPending) {
-    return <p role="status">Loading plans…</p>;
-  }
-  if (plans.isError) {
+export function PlanSelector({ currentPlan, onChangePlan }: PlanSelectorProps) {
+  const plansQuery = usePlans();
+  const [change, setChange] = useState<PlanChange | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>(idle);
+  const [announcement, setAnnouncement] = useState('');
+
+  if (plansQuery.isPending) {
     return (
-      <div role="alert" className="message message--error">
-        <p>We could not load the plans. {plainMessage(plans.error)}</p>
-        <button type="button" className="button button--secondary" onClick={() => plans.refetch()}>
+      <p role="status" className="muted">
+        Loading plans…
+      </p>
+    );
+  }
+  if (plansQuery.isError) {
+    return (
+      <div role="alert" className="notice notice--error">
+        <p>We could not load the plans. {plainMessage(plansQuery.error)}</p>
+        <button type="button" className="button" onClick={() => plansQuery.refetch()}>
           Try again
         </button>
       </div>
     );
   }
 
-  const { currency, plans: catalog } = plans.data;
-  const current = catalog.find((plan) => plan.id === currentPlan);
-  const directionTo = (plan: Plan) => (current && plan !== current ? changeDirection(catalog, current, plan) : null);
+  const { currency, plans } = plansQuery.data;
+  const current = plans.find((plan) => plan.id === currentPlan);
+  const changeTo = (plan: Plan) => (current && onChangePlan && plan !== current ? planChange(plans, current, plan) : null);
 
   function choose(plan: Plan) {
-    changePlan.reset();
-    setDone(null);
-    setTarget(plan);
+    setOutcome(idle);
+    setChange(changeTo(plan));
   }
 
-  function confirm(plan: Plan, direction: ChangeDirection) {
-    changePlan.mutate(plan.id, {
-      onSuccess: () => {
-        setTarget(null);
-        setDone(confirmation[direction](plan));
-      },
-    });
+  async function confirm() {
+    if (!change || !onChangePlan) {
+      return;
+    }
+    setOutcome({ pending: true, error: null });
+    try {
+      await onChangePlan(change.to);
+      setAnnouncement(
+        change.direction === 'upgrade'
+          ? `You are now on ${change.to.name}.`
+          : `Your plan changes to ${change.to.name} at the end of the current period.`,
+      );
+      setChange(null);
+      setOutcome(idle);
+    } catch (error) {
+      setOutcome({ pending: false, error: plainMessage(error) });
+    }
   }
-
-  const targetDirection = target && directionTo(target);
 
   return (
     <div className="plan-selector">
-      <p role="status" className="plan-selector__status">
-        {done}
-      </p>
       <ul className="plan-cards" aria-label="Plans">
-        {catalog.map((plan) => (
+        {plans.map((plan) => (
           <PlanCard
             key={plan.id}
             plan={plan}
             currency={currency}
             isCurrent={plan === current}
-            direction={directionTo(plan)}
+            direction={changeTo(plan)?.direction ?? null}
             onChoose={choose}
           />
         ))}
       </ul>
-      <PlanComparison plans={catalog} currency={currency} currentPlan={currentPlan} />
-      {target && targetDirection && (
-        <PlanChangeDialog
-          target={target}
+      <p role="status" className="plan-selector__announcement">
+        {announcement}
+      </p>
+      <PlanComparisonTable plans={plans} currency={currency} currentPlan={currentPlan} />
+      {change && (
+        <ConfirmPlanChangeDialog
+          change={change}
           currency={currency}
-          direction={targetDirection}
-          isPending={changePlan.isPending}
-          error={changePlan.error}
-          onConfirm={() => confirm(target, targetDirection)}
-          onCancel={() => setTarget(null)}
+          pending={outcome.pending}
+          error={outcome.error}
+          onConfirm={confirm}
+          onCancel={() => setChange(null)}
         />
       )}
     </div>

@@ -1,0 +1,34 @@
+using Billing.Infrastructure.Tenancy;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Billing.Api.Tests.Tenancy;
+
+/// <summary>A change announced by another process (the worker) drops this replica's cached view of the tenant.</summary>
+public sealed class TenantChangeNotificationsTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_change_published_elsewhere_evicts_the_cached_tenant()
+    {
+        var (tenantId, _) = await api.CreateTenantWithKeyAsync();
+        using (var scope = api.Services.CreateScope())
+        {
+            Assert.NotNull(await scope.ServiceProvider.GetRequiredService<TenantBillingStore>().GetAsync(tenantId, TestContext.Current.CancellationToken));
+        }
+
+        var cache = api.Services.GetRequiredService<IMemoryCache>();
+        var key = TenantBillingStore.CacheKey(tenantId);
+        Assert.True(cache.TryGetValue(key, out _));
+
+        await using var otherProcess = await ConnectionMultiplexer.ConnectAsync(api.RedisConnectionString);
+        await otherProcess.GetSubscriber().PublishAsync(TenantChangeNotifications.Channel, tenantId.ToString("N"));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (cache.TryGetValue(key, out _) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.False(cache.TryGetValue(key, out _));
+    }
+}
