@@ -1,5 +1,7 @@
 using Billing.Api;
 using Billing.Api.ApiKeys;
+using Billing.Api.Entitlements;
+using Billing.Api.Llm;
 using Billing.Api.Plans;
 using Billing.Api.Tenants;
 using Billing.Api.Usage;
@@ -19,6 +21,8 @@ app.MapPlansApi();
 app.MapTenantsApi();
 app.MapApiKeysApi();
 app.MapUsageApi();
+app.MapEntitlementsApi();
+app.MapLlmApi();
 
 app.Run();
 

@@ -32,7 +32,8 @@ public static class InfrastructureRegistration
     /// <summary>Adds the Redis connection (connection <c>redis</c>).</summary>
     public static IHostApplicationBuilder AddBillingCache(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient(RedisConnectionName);
+        // Redis down must degrade, not fail, the service: QuotaHealth reports it as Degraded instead.
+        builder.AddRedisClient(RedisConnectionName, settings => settings.DisableHealthChecks = true);
         return builder;
     }
 }

@@ -1,5 +1,7 @@
+using System.Net;
 using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.Endpoints;
+using Billing.StripeEmulator.Hosting;
 using Billing.StripeEmulator.Pages;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Webhooks;
@@ -7,49 +9,48 @@ using Billing.StripeEmulator.Wire;
 
 namespace Billing.StripeEmulator;
 
-/// <summary>Builds the emulator; tests call it directly to host the emulator on a real port.</summary>
+/// <summary>Builds the emulator; tests call it to host the emulator on a real port.</summary>
 public static class EmulatorApp
 {
+    /// <param name="args">Command-line arguments, as for any ASP.NET application.</param>
+    /// <param name="configure">Lets tests replace services (a fake <see cref="TimeProvider"/>) before the app is built.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
-        configure?.Invoke(builder);
         builder.Services.Configure<EmulatorOptions>(builder.Configuration.GetSection(EmulatorOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EmulatorClock>();
         builder.Services.AddSingleton<StateStore>();
         builder.Services.AddSingleton<EmulatorRuntime>();
         builder.Services.AddSingleton<FaultRegistry>();
-        builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddHostedService<BillingTicker>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
-        var runtime = app.Services.GetRequiredService<EmulatorRuntime>();
-        runtime.Store.Write(state => EmulatorSetup.EnsureConfiguredEndpoint(state, runtime.Options, runtime.Clock.WallNow));
-
-        app.UseMiddleware<StripeMiddleware>();
+        app.Services.GetRequiredService<EmulatorRuntime>().Seed();
         app.MapDefaultEndpoints();
-        app.MapProducts();
-        app.MapPrices();
+        app.UseMiddleware<StripeMiddleware>();
+
+        app.MapCatalog();
         app.MapCustomers();
         app.MapMeters();
         app.MapMeterEvents();
-        app.MapMeterEventStream();
+        app.MapMeterEventsV2();
+        app.MapTestClocks();
         app.MapSubscriptions();
         app.MapSubscriptionItems();
         app.MapInvoices();
-        app.MapTestClocks();
         app.MapWebhookEndpoints();
         app.MapEvents();
-        app.MapControl();
+        app.MapControlSurface();
         app.MapInvoicePages();
-        app.MapFallback("/v1/{**rest}", (HttpContext http) => Unrecognized(http));
-        app.MapFallback("/v2/{**rest}", (HttpContext http) => Unrecognized(http));
+        app.MapFallback("/v1/{**rest}", Unrecognized);
+        app.MapFallback("/v2/{**rest}", Unrecognized);
         return app;
     }
 
     private static Task Unrecognized(HttpContext http) => ErrorWriter.WriteAsync(http,
-        new StripeError(System.Net.HttpStatusCode.NotFound, "invalid_request_error", $"Unrecognized request URL ({http.Request.Method}: {http.Request.Path}).",
-            "resource_missing"));
+        new StripeError(HttpStatusCode.NotFound, "invalid_request_error", $"Unrecognized request URL ({http.Request.Method}: {http.Request.Path}).", "resource_missing"));
 }

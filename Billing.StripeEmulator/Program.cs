@@ -1,4 +1,3 @@
 using Billing.StripeEmulator;
 
-var app = EmulatorApp.Build(args);
-await app.RunAsync();
+await EmulatorApp.Build(args).RunAsync();

@@ -9,4 +9,7 @@ public static class ProblemTypes
     public const string PayloadTooLarge = Base + "payload-too-large";
     public const string StoreUnavailable = Base + "store-unavailable";
     public const string NoSubscription = Base + "no-subscription";
+    public const string QuotaExceeded = Base + "quota-exceeded";
+    public const string SubscriptionInactive = Base + "subscription-inactive";
+    public const string RateLimited = Base + "rate-limited";
 }

@@ -1,3 +1,5 @@
+using Billing.Infrastructure.Caching;
+using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,13 +15,16 @@ public static class MeteringRegistration
         builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
         builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<UsageCounters>();
+        builder.Services.AddSingleton<SingleFlight>();
         builder.Services.AddSingleton<CurrentUsageReader>();
         builder.Services.AddSingleton<UsageIngestionQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TenantBillingStore>();
-        builder.Services.AddSingleton<TenantChangeNotifications>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantChangeNotifications>());
+        builder.Services.AddSingleton<QuotaLedger>();
+        builder.Services.AddHealthChecks().AddCheck<QuotaHealth>("redis");
+        builder.Services.AddSingleton<CacheInvalidation>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 namespace Billing.Infrastructure.Metering;
 
 /// <summary>A validated event on its way into <c>usage_events</c>, with the billing period it counts towards.</summary>
+/// <param name="Precounted">Already added to the Redis counter by a quota reservation: the counter must not count it again.</param>
 public sealed record NewUsageEvent(
     Guid TenantId,
     string EventId,
@@ -9,4 +10,5 @@ public sealed record NewUsageEvent(
     DateTimeOffset OccurredAt,
     DateTimeOffset PeriodStart,
     string? PropertiesJson,
-    string? TraceParent);
+    string? TraceParent,
+    bool Precounted = false);

@@ -21,9 +21,10 @@ public static class PeriodUsageQuery
     public sealed record MetricUsage(long Value, DateTimeOffset? LastEventAt);
 
     public static async Task<Dictionary<Metric, MetricUsage>> ReadAsync(
-        NpgsqlConnection connection, Guid tenantId, DateTimeOffset start, DateTimeOffset end, IReadOnlyCollection<Metric> metrics, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid tenantId, DateTimeOffset start, DateTimeOffset end, IReadOnlyCollection<Metric> metrics,
+        CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
-        await using var command = new NpgsqlCommand(Sql, connection);
+        await using var command = new NpgsqlCommand(Sql, connection, transaction);
         command.Parameters.AddWithValue("sum", MetricSql.KeysWith(MetricAggregation.Sum));
         command.Parameters.AddWithValue("max", MetricSql.KeysWith(MetricAggregation.Max));
         command.Parameters.AddWithValue("tenant", tenantId);

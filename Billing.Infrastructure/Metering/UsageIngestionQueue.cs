@@ -130,7 +130,7 @@ public sealed class UsageIngestionQueue(
         }
 
         metrics.RecordGroup(distinct.Count, Stopwatch.GetElapsedTime(started));
-        await counters.AdvanceAsync(distinct.Where(e => inserted.Contains((e.TenantId, e.EventId))));
+        await counters.AdvanceAsync(distinct.Where(e => !e.Precounted && inserted.Contains((e.TenantId, e.EventId))));
 
         // Each stored event is credited to the first request in the group that carried it.
         var credited = new HashSet<(Guid, string)>();

@@ -32,16 +32,14 @@ public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catal
         return loaded;
     }
 
-    /// <summary>Forgets the cached view of a tenant after its plan, subscription or invoices changed.</summary>
-    public static void Evict(IMemoryCache cache, Guid tenantId) => cache.Remove(CacheKey(tenantId));
-
+    /// <summary>Evict it (through <c>CacheInvalidation</c>) after the tenant's plan, subscription or invoices changed.</summary>
     public static string CacheKey(Guid tenantId) => $"tenant-billing:{tenantId:N}";
 
     private async Task<TenantBilling?> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.AsNoTracking()
             .Where(s => s.TenantId == tenantId)
-            .Select(s => new { s.Plan, s.Status, s.BillingAnchor })
+            .Join(db.Tenants, s => s.TenantId, t => t.Id, (s, t) => new { s.Plan, s.Status, s.BillingAnchor, s.PaymentFailedAt, TenantStatus = t.Status })
             .FirstOrDefaultAsync(cancellationToken);
         if (subscription is null || !PlanTiers.TryParse(subscription.Plan, out var tier))
         {
@@ -51,6 +49,7 @@ public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catal
         var invoicedThrough = await db.Invoices.AsNoTracking()
             .Where(i => i.TenantId == tenantId && FinalizedStatuses.Contains(i.Status))
             .MaxAsync(i => (DateTimeOffset?)i.PeriodEnd, cancellationToken);
-        return new TenantBilling(tenantId, tier, catalog.Plan(tier), subscription.Status, subscription.BillingAnchor, invoicedThrough);
+        return new TenantBilling(tenantId, tier, catalog.Plan(tier), catalog.Plan(PlanTier.Free), subscription.TenantStatus,
+            subscription.Status, subscription.BillingAnchor, subscription.PaymentFailedAt, invoicedThrough);
     }
 }

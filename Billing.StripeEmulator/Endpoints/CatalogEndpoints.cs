@@ -68,6 +68,7 @@ public static class CatalogEndpoints
     {
         var form = call.Form;
         var product = tx.S.Products.Find(call.Id, "product");
+        var before = CatalogJson.Product(product);
         product.Name = form.Str("name") ?? product.Name;
         product.Description = form.Has("description") ? NullIfEmpty(form.Str("description")) : product.Description;
         product.Active = form.Bool("active") ?? product.Active;
@@ -79,7 +80,8 @@ public static class CatalogEndpoints
 
         product.ApplyMetadata(form);
         product.Updated = tx.GlobalNow;
-        tx.Publish("product.updated", CatalogJson.Product(product));
+        var after = CatalogJson.Product(product);
+        tx.Publish("product.updated", after, previous: Diff.Previous(before, after));
         return CatalogJson.Product(product);
     }
 
@@ -234,12 +236,14 @@ public static class CatalogEndpoints
     {
         var form = call.Form;
         var price = tx.S.Prices.Find(call.Id, "price");
+        var before = CatalogJson.Price(price);
         price.Active = form.Bool("active") ?? price.Active;
         price.Nickname = form.Has("nickname") ? NullIfEmpty(form.Str("nickname")) : price.Nickname;
         price.TaxBehavior = form.Str("tax_behavior") ?? price.TaxBehavior;
         SetLookupKey(tx, price, form.Str("lookup_key"), form.Bool("transfer_lookup_key") ?? false);
         price.ApplyMetadata(form);
-        tx.Publish("price.updated", CatalogJson.Price(price));
+        var after = CatalogJson.Price(price);
+        tx.Publish("price.updated", after, previous: Diff.Previous(before, after));
         return CatalogJson.Price(price);
     }
 

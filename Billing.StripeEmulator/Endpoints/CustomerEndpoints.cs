@@ -78,12 +78,14 @@ public static class CustomerEndpoints
     {
         var form = call.Form;
         var customer = Live(tx, call.Id);
+        var before = tx.RenderCustomer(customer);
         customer.Name = form.Has("name") ? Blank(form.Str("name")) : customer.Name;
         customer.Email = form.Has("email") ? Blank(form.Str("email")) : customer.Email;
         customer.Description = form.Has("description") ? Blank(form.Str("description")) : customer.Description;
         customer.Phone = form.Has("phone") ? Blank(form.Str("phone")) : customer.Phone;
         customer.ApplyMetadata(form);
-        tx.Publish("customer.updated", tx.RenderCustomer(customer), tx.NowForCustomer(customer.Id));
+        var after = tx.RenderCustomer(customer);
+        tx.Publish("customer.updated", after, tx.NowForCustomer(customer.Id), Diff.Previous(before, after));
         return tx.RenderCustomer(customer);
     }
 

@@ -22,7 +22,7 @@ public static class SubscriptionJson
             ["metadata"] = Json.Map(item.Metadata),
             ["plan"] = CatalogJson.Plan(price),
             ["price"] = CatalogJson.Price(price),
-            ["quantity"] = price.IsMetered ? null : item.Quantity,
+            ["quantity"] = item.Quantity,
             ["subscription"] = sub.Id,
             ["tax_rates"] = Json.Empty(),
         };

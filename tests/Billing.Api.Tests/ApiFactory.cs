@@ -41,6 +41,17 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
 
     public HttpClient CreateOperatorClient() => CreateClient(OperatorKey);
 
+    /// <summary>Stores usage directly in PostgreSQL, as if it had been ingested earlier in the period.</summary>
+    public async Task SeedUsageAsync(Guid tenantId, string metric, long value)
+    {
+        await using var db = CreateDbContext();
+        db.UsageEvents.Add(new Billing.Infrastructure.Data.Entities.UsageEvent
+        {
+            TenantId = tenantId, EventId = $"seed-{Guid.NewGuid():N}", Metric = metric, Value = value, OccurredAt = DateTimeOffset.UtcNow,
+        });
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>Creates a tenant and a key for it through the API, as an operator would.</summary>
     public async Task<(Guid TenantId, string Key)> CreateTenantWithKeyAsync(string plan = "standard", string name = "Acme")
     {

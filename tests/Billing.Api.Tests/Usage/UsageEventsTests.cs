@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -177,7 +178,7 @@ public sealed class UsageEventsTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         // As the webhook processor does after storing an invoice.
-        await api.Services.GetRequiredService<TenantChangeNotifications>().PublishAsync(tenantId);
+        await api.Services.GetRequiredService<CacheInvalidation>().EvictEverywhereAsync(TenantBillingStore.CacheKey(tenantId));
         var refused = await http.PostAsync("/api/v1/usage/events",
             Json($$"""{"events":[{{Event("too-late", at: firstPeriodEnd.AddHours(-2))}}]}"""), TestContext.Current.CancellationToken);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);

@@ -32,7 +32,9 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public StripeClient Stripe { get; }
 
-    public static async Task<EmulatorHost> StartAsync(params string[] settings)
+    public static Task<EmulatorHost> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    public static async Task<EmulatorHost> StartAsync(Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         var args = new List<string> { "--urls", "http://127.0.0.1:0", "--Emulator:WebhookRetryBaseMs=100", "--Emulator:BillingTickMs=200" };
         foreach (var setting in settings)
@@ -40,7 +42,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             args.Add("--" + setting);
         }
 
-        var app = EmulatorApp.Build(args.ToArray());
+        var app = EmulatorApp.Build(args.ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new EmulatorHost(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));

@@ -1,187 +1,183 @@
-import { screen, waitFor, within } from '@testing-library/react';
-import { http, HttpResponse, delay } from 'msw';
+import { screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { ApiError } from '@/lib/api-client';
+import { plansResponse } from '@/testing/fixtures';
 import { problem } from '@/testing/problem';
 import { renderWithQuery } from '@/testing/render';
 import { server } from '@/testing/server';
-import { planCatalog } from '@/testing/data/plans';
+import type { Plan } from '@/types/api';
 import { PlanSelector } from './plan-selector';
 
-const servePlans = () => server.use(http.get('/api/v1/plans', () => HttpResponse.json(planCatalog)));
+function servePlans() {
+  server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
+}
+
+async function renderSelector(onChangePlan: (plan: Plan) => Promise<unknown> | void = vi.fn()) {
+  servePlans();
+  const rendered = renderWithQuery(<PlanSelector currentPlan="standard" onChangePlan={onChangePlan} />);
+  await screen.findByRole('list', { name: 'Plans' });
+  return rendered;
+}
 
 function card(name: string) {
   return screen.getByRole('listitem', { name });
 }
 
 describe('PlanSelector', () => {
-  it('shows a loading state, then the three plans with their monthly price', async () => {
+  it('shows a loading state, then one card per plan with its monthly price and payment grace', async () => {
     servePlans();
     renderWithQuery(<PlanSelector />);
 
     expect(screen.getByRole('status')).toHaveTextContent('Loading plans…');
-
-    const cards = await screen.findAllByRole('listitem');
-    expect(cards.map((c) => within(c).getByRole('heading').textContent)).toEqual(['Free', 'Standard', 'Enterprise']);
-    expect(card('Free')).toHaveTextContent('$0.00 per month');
-    expect(card('Standard')).toHaveTextContent('$99.00 per month');
-    expect(card('Enterprise')).toHaveTextContent('$999.00 per month');
-    expect(card('Enterprise')).toHaveTextContent('14 days to settle a failed payment');
+    const cards = within(await screen.findByRole('list', { name: 'Plans' })).getAllByRole('listitem');
+    expect(cards.map((item) => item.textContent)).toEqual([
+      'Free$0.00 per monthNo payment grace period',
+      'Standard$99.00 per month7 days to settle a failed payment',
+      'Enterprise$999.00 per month14 days to settle a failed payment',
+    ]);
   });
 
-  it('offers no plan change before the tenant is known', async () => {
+  it('offers no plan change before sign-in', async () => {
     servePlans();
     renderWithQuery(<PlanSelector />);
 
     await screen.findByRole('list', { name: 'Plans' });
-
     expect(screen.queryByRole('button', { name: /grade to/ })).not.toBeInTheDocument();
   });
 
-  it('compares included quantity, cap and overage price per metric', async () => {
+  it('highlights the current plan without offering changes when no handler is given', async () => {
     servePlans();
-    renderWithQuery(<PlanSelector />);
+    renderWithQuery(<PlanSelector currentPlan="free" />);
 
-    const table = await screen.findByRole('table', { name: 'Compare plans' });
-    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent);
-    expect(headers).toEqual(['Metric', 'Free', 'Standard', 'Enterprise']);
-
-    const cells = (metric: string) =>
-      within(within(table).getByRole('row', { name: new RegExp(`^${metric}`) })).getAllByRole('cell').map((c) => c.textContent);
-    expect(cells('LLM tokens')).toEqual([
-      '100,000 tokensHard capNo overage',
-      '10,000,000 tokensSoft cap$2.00 per 1,000,000 tokens over',
-      '100,000,000 tokensSoft cap$1.50 per 1,000,000 tokens over',
-    ]);
-    expect(cells('User seats')).toEqual([
-      '3 seatsHard capNo overage',
-      '25 seatsHard cap, 20% graceNo overage',
-      '500 seatsSoft cap$10.00 per seat over',
-    ]);
-    expect(cells('Agent executions')[1]).toBe('10,000 executionsSoft cap$0.02 per execution over');
+    await screen.findByRole('list', { name: 'Plans' });
+    expect(card('Free')).toHaveAttribute('data-current', 'true');
+    expect(screen.queryByRole('button', { name: /grade to/ })).not.toBeInTheDocument();
   });
 
   it('highlights the current plan and offers an upgrade and a downgrade from it', async () => {
-    servePlans();
-    renderWithQuery(<PlanSelector currentPlan="standard" />);
-
-    await screen.findByRole('list', { name: 'Plans' });
+    await renderSelector();
 
     expect(card('Standard')).toHaveAttribute('data-current', 'true');
-    expect(within(card('Standard')).getByText('Current plan')).toBeVisible();
-    expect(card('Free')).toHaveAttribute('data-current', 'false');
+    expect(card('Standard')).toHaveAttribute('aria-current', 'true');
+    expect(within(card('Standard')).getByText('Current plan')).toBeInTheDocument();
     expect(within(card('Standard')).queryByRole('button')).not.toBeInTheDocument();
+    expect(card('Free')).not.toHaveAttribute('data-current');
     expect(within(card('Free')).getByRole('button')).toHaveTextContent('Downgrade to Free');
     expect(within(card('Enterprise')).getByRole('button')).toHaveTextContent('Upgrade to Enterprise');
-    expect(screen.getByRole('columnheader', { name: 'Standard' })).toHaveAttribute('data-current', 'true');
   });
 
-  it('confirms an upgrade as immediate and prorated, then posts it', async () => {
-    servePlans();
-    let posted: unknown;
-    server.use(
-      http.post('/api/v1/subscription/change-plan', async ({ request }) => {
-        posted = await request.json();
-        return HttpResponse.json({ plan: 'enterprise' });
-      }),
-    );
-    const { user } = renderWithQuery(<PlanSelector currentPlan="standard" />);
+  it('compares included quantity, cap and overage price per metric', async () => {
+    await renderSelector();
 
-    await user.click(await screen.findByRole('button', { name: 'Upgrade to Enterprise' }));
+    const table = within(screen.getByRole('table', { name: 'Feature comparison' }));
+    expect(table.getAllByRole('columnheader').map((cell) => cell.textContent)).toEqual([
+      'Free',
+      'Standard (current plan)',
+      'Enterprise',
+      'LLM tokens',
+      'API calls',
+      'Agent executions',
+      'Storage',
+      'User seats',
+    ]);
+    const cells = (row: string) =>
+      within(table.getByRole('row', { name: new RegExp(`^${row}`) }))
+        .getAllByRole('cell')
+        .map((cell) => cell.textContent);
+    expect(cells('LLM tokens: Included')).toEqual(['100,000 tokens', '10,000,000 tokens', '100,000,000 tokens']);
+    expect(cells('LLM tokens: Cap')).toEqual(['Hard cap', 'Soft cap', 'Soft cap']);
+    expect(cells('LLM tokens: Overage price')).toEqual(['No overage', '$2.00 per 1,000,000 tokens', '$1.50 per 1,000,000 tokens']);
+    expect(cells('Agent executions: Overage price')).toEqual(['No overage', '$0.02 per execution', '$0.01 per execution']);
+    expect(cells('Storage: Overage price')).toEqual(['No overage', '$0.10 per GB', '$0.05 per GB']);
+    expect(cells('User seats: Included')).toEqual(['3 seats', '25 seats', '500 seats']);
+    expect(cells('User seats: Cap')).toEqual(['Hard cap', 'Hard cap (20% grace, blocks at 30 seats)', 'Soft cap']);
+    expect(cells('User seats: Overage price')).toEqual(['No overage', 'No overage', '$10.00 per seat']);
+    expect(table.getByRole('columnheader', { name: 'Standard (current plan)' })).toHaveAttribute('data-current', 'true');
+  });
+
+  it('asks to confirm an upgrade, saying it takes effect now, prorated', async () => {
+    const onChangePlan = vi.fn();
+    const { user } = await renderSelector(onChangePlan);
+
+    await user.click(screen.getByRole('button', { name: 'Upgrade to Enterprise' }));
 
     const dialog = screen.getByRole('dialog', { name: 'Upgrade to Enterprise?' });
-    expect(dialog).toHaveAccessibleDescription(/takes effect now, prorated/);
-    expect(dialog).toHaveTextContent('Enterprise costs $999.00 per month.');
-
+    expect(dialog).toHaveAccessibleDescription(
+      'Upgrading to Enterprise takes effect now, prorated for the rest of the current period. The new price is $999.00 per month.',
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm upgrade' }));
 
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    expect(posted).toEqual({ plan: 'enterprise' });
-    expect(screen.getByRole('status')).toHaveTextContent('You are now on Enterprise.');
+    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[2]);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByText('You are now on Enterprise.')).toBeInTheDocument();
   });
 
-  it('confirms a downgrade as taking effect at the end of the period', async () => {
-    servePlans();
-    server.use(http.post('/api/v1/subscription/change-plan', () => new HttpResponse(null, { status: 204 })));
-    const { user } = renderWithQuery(<PlanSelector currentPlan="standard" />);
+  it('asks to confirm a downgrade, saying it takes effect at the end of the current period', async () => {
+    const onChangePlan = vi.fn();
+    const { user } = await renderSelector(onChangePlan);
 
-    await user.click(await screen.findByRole('button', { name: 'Downgrade to Free' }));
+    await user.click(screen.getByRole('button', { name: 'Downgrade to Free' }));
 
     const dialog = screen.getByRole('dialog', { name: 'Downgrade to Free?' });
-    expect(dialog).toHaveAccessibleDescription(/takes effect at the end of the current period/);
-
+    expect(dialog).toHaveAccessibleDescription(
+      'Downgrading to Free takes effect at the end of the current period. Until then you keep Standard; afterwards you pay $0.00 per month.',
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm downgrade' }));
 
-    expect(await screen.findByRole('status')).toHaveTextContent(
-      'Your plan changes to Free at the end of the current period.',
-    );
+    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[0]);
+    expect(screen.getByText('Your plan changes to Free at the end of the current period.')).toBeInTheDocument();
   });
 
-  it('shows the change as pending while the request runs', async () => {
-    servePlans();
-    server.use(
-      http.post('/api/v1/subscription/change-plan', async () => {
-        await delay(50);
-        return new HttpResponse(null, { status: 204 });
-      }),
-    );
-    const { user } = renderWithQuery(<PlanSelector currentPlan="free" />);
+  it('can be used from the keyboard: focus moves into the dialog, stays there, Escape cancels and focus returns', async () => {
+    const onChangePlan = vi.fn();
+    const { user } = await renderSelector(onChangePlan);
+    const upgrade = screen.getByRole('button', { name: 'Upgrade to Enterprise' });
 
-    await user.click(await screen.findByRole('button', { name: 'Upgrade to Standard' }));
-    await user.click(screen.getByRole('button', { name: 'Confirm upgrade' }));
-
-    expect(screen.getByRole('button', { name: 'Changing plan…' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Cancel' })).toBeDisabled();
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-  });
-
-  it('keeps the dialog open with the reason when the change fails', async () => {
-    servePlans();
-    server.use(
-      http.post('/api/v1/subscription/change-plan', () =>
-        problem({ status: 409, title: 'Conflict', detail: 'A plan change is already scheduled for this period.' }),
-      ),
-    );
-    const { user } = renderWithQuery(<PlanSelector currentPlan="standard" />);
-
-    await user.click(await screen.findByRole('button', { name: 'Downgrade to Free' }));
-    await user.click(screen.getByRole('button', { name: 'Confirm downgrade' }));
-
-    const dialog = screen.getByRole('dialog');
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
-      'A plan change is already scheduled for this period.',
-    );
-    expect(within(dialog).getByRole('button', { name: 'Confirm downgrade' })).toBeEnabled();
-  });
-
-  it('is usable from the keyboard: focus moves in, stays in, Escape closes and returns focus', async () => {
-    servePlans();
-    const { user } = renderWithQuery(<PlanSelector currentPlan="standard" />);
-
-    const opener = await screen.findByRole('button', { name: 'Upgrade to Enterprise' });
-    opener.focus();
+    upgrade.focus();
     await user.keyboard('{Enter}');
 
-    const dialog = screen.getByRole('dialog');
-    expect(dialog).toHaveAttribute('aria-modal', 'true');
-    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await user.tab();
-    expect(within(dialog).getByRole('button', { name: 'Confirm upgrade' })).toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Confirm upgrade' })).toHaveFocus();
     await user.tab();
-    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
-
+    expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await user.keyboard('{Escape}');
 
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(opener).toHaveFocus();
+    expect(upgrade).toHaveFocus();
+    expect(onChangePlan).not.toHaveBeenCalled();
   });
 
-  it('explains a failure to load and retries on request', async () => {
+  it('shows the change as pending and cannot be dismissed until it settles', async () => {
+    const { user } = await renderSelector(() => new Promise(() => {}));
+
+    await user.click(screen.getByRole('button', { name: 'Upgrade to Enterprise' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm upgrade' }));
+    await user.keyboard('{Escape}');
+
+    const dialog = screen.getByRole('dialog', { name: 'Upgrade to Enterprise?' });
+    expect(within(dialog).getByRole('button', { name: 'Changing plan…' })).toBeDisabled();
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toBeDisabled();
+  });
+
+  it('keeps the dialog open with the reason when the change fails', async () => {
+    const declined = new ApiError({ status: 402, title: 'Payment Required', detail: 'Your payment method was declined.' });
+    const { user } = await renderSelector(() => Promise.reject(declined));
+
+    await user.click(screen.getByRole('button', { name: 'Upgrade to Enterprise' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm upgrade' }));
+
+    const dialog = screen.getByRole('dialog', { name: 'Upgrade to Enterprise?' });
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('Your payment method was declined.');
+    expect(within(dialog).getByRole('button', { name: 'Confirm upgrade' })).toBeEnabled();
+  });
+
+  it('explains a failed load in plain words and retries on request', async () => {
     let calls = 0;
     server.use(
       http.get('/api/v1/plans', () => {
         calls += 1;
-        return calls === 1
-          ? problem({ status: 503, title: 'Service Unavailable' })
-          : HttpResponse.json(planCatalog);
+        return calls === 1 ? problem({ status: 500, title: 'Internal Server Error' }) : HttpResponse.json(plansResponse);
       }),
     );
     const { user } = renderWithQuery(<PlanSelector />);
@@ -189,9 +185,8 @@ describe('PlanSelector', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'We could not load the plans. The billing service had a problem. Try again in a moment.',
     );
-
     await user.click(screen.getByRole('button', { name: 'Try again' }));
 
-    expect(await screen.findByRole('list', { name: 'Plans' })).toBeInTheDocument();
+    expect(await screen.findByRole('listitem', { name: 'Enterprise' })).toBeInTheDocument();
   });
 });

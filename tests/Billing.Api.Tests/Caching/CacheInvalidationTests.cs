@@ -1,12 +1,13 @@
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
-namespace Billing.Api.Tests.Tenancy;
+namespace Billing.Api.Tests.Caching;
 
 /// <summary>A change announced by another process (the worker) drops this replica's cached view of the tenant.</summary>
-public sealed class TenantChangeNotificationsTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class CacheInvalidationTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task A_change_published_elsewhere_evicts_the_cached_tenant()
@@ -22,7 +23,7 @@ public sealed class TenantChangeNotificationsTests(ApiFactory api) : IClassFixtu
         Assert.True(cache.TryGetValue(key, out _));
 
         await using var otherProcess = await ConnectionMultiplexer.ConnectAsync(api.RedisConnectionString);
-        await otherProcess.GetSubscriber().PublishAsync(TenantChangeNotifications.Channel, tenantId.ToString("N"));
+        await otherProcess.GetSubscriber().PublishAsync(CacheInvalidation.Channel, key);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (cache.TryGetValue(key, out _) && DateTime.UtcNow < deadline)
         {

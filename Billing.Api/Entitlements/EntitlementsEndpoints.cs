@@ -1,0 +1,85 @@
+using Billing.Api.Auth;
+using Billing.Api.Problems;
+using Billing.Domain.Catalog;
+using Billing.Domain.Quotas;
+using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Billing.Api.Entitlements;
+
+/// <summary>Quota decisions for the operator's other services: check (no effect) and consume (atomic, idempotent).</summary>
+public static class EntitlementsEndpoints
+{
+    public static IEndpointRouteBuilder MapEntitlementsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/entitlements").WithTags("Entitlements").RequireAuthorization(AuthPolicies.Tenant);
+        group.MapPost("/check", Check).WithName("CheckEntitlement");
+        group.MapPost("/consume", Consume).WithName("ConsumeEntitlement");
+        return app;
+    }
+
+    public static Task<Results<Ok<EntitlementResponse>, ValidationProblem, ProblemHttpResult>> Check(
+        EntitlementRequest request, CurrentTenant caller, TenantBillingStore tenants, QuotaLedger ledger, UsageIngestionQueue ingestion, TimeProvider clock, CancellationToken cancellationToken) =>
+        DecideAsync(request, consume: false, caller, tenants, ledger, ingestion, clock, cancellationToken);
+
+    public static Task<Results<Ok<EntitlementResponse>, ValidationProblem, ProblemHttpResult>> Consume(
+        EntitlementRequest request, CurrentTenant caller, TenantBillingStore tenants, QuotaLedger ledger, UsageIngestionQueue ingestion, TimeProvider clock, CancellationToken cancellationToken) =>
+        DecideAsync(request, consume: true, caller, tenants, ledger, ingestion, clock, cancellationToken);
+
+    private static async Task<Results<Ok<EntitlementResponse>, ValidationProblem, ProblemHttpResult>> DecideAsync(
+        EntitlementRequest request, bool consume, CurrentTenant caller, TenantBillingStore tenants, QuotaLedger ledger,
+        UsageIngestionQueue ingestion, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!MetricKeys.TryParse(request.Metric, out var metric))
+        {
+            errors["metric"] = [$"Unknown metric '{request.Metric}'."];
+        }
+
+        if (consume && string.IsNullOrWhiteSpace(request.IdempotencyKey))
+        {
+            errors["idempotencyKey"] = ["An idempotency key is required to consume, so a retry never consumes twice."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var billing = await tenants.GetAsync(caller.RequiredTenantId, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (billing is null || billing.StandingAt(now) == Standing.Blocked)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, type: ProblemTypes.SubscriptionInactive,
+                title: "Subscription inactive", detail: "The subscription is cancelled or suspended.");
+        }
+
+        var quota = billing.EnforcedPlanAt(now).Quota(metric);
+        var period = billing.PeriodAt(now);
+        var eventId = $"consume:{request.IdempotencyKey}";
+        var decision = await ledger.DecideAsync(billing.TenantId, quota, period, request.Amount, reserve: consume,
+            consume ? request.IdempotencyKey : null, eventId, cancellationToken);
+        if (decision.Reserved && !decision.RecordedInDatabase)
+        {
+            try
+            {
+                await ingestion.SubmitAsync([new NewUsageEvent(billing.TenantId, eventId, metric.ToKey(), request.Amount, now, period.Start, null,
+                    System.Diagnostics.Activity.Current?.Id, Precounted: true)], cancellationToken);
+            }
+            catch (UsageStoreUnavailableException e)
+            {
+                await ledger.ReleaseAsync(billing.TenantId, metric, period, request.Amount, null);
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.StoreUnavailable,
+                    title: "Usage store unavailable", detail: e.Message);
+            }
+        }
+
+        var d = decision.Decision;
+        var consumed = decision.Reserved ? request.Amount : 0;
+        var limit = d.Limit ?? d.Included;
+        return TypedResults.Ok(new EntitlementResponse(d.Kind.ToKey(), metric.ToKey(), d.Limit, d.Included, d.Used + consumed,
+            Math.Max(0, limit - d.Used - consumed), period.End, decision.Reserved, d.Reason));
+    }
+}

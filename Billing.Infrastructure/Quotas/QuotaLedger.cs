@@ -1,0 +1,145 @@
+using Billing.Domain.Catalog;
+using Billing.Domain.Metering;
+using Billing.Domain.Quotas;
+using Billing.Infrastructure.Metering;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Billing.Infrastructure.Quotas;
+
+/// <summary>
+/// Quota decisions against the tenant's current-period usage. With Redis, a consuming check is one
+/// atomic script on the usage counter (check the limit, then reserve), so N concurrent requests with R
+/// units remaining let exactly R through, across any number of API replicas. Without Redis, the
+/// decision is taken in PostgreSQL under a per-(tenant, metric) advisory lock, with the usage event
+/// written in the same transaction: slower, still exact.
+/// </summary>
+public sealed class QuotaLedger(
+    IConnectionMultiplexer redis,
+    NpgsqlDataSource dataSource,
+    UsageCounters counters,
+    SingleFlight rebuilds,
+    ILogger<QuotaLedger> logger)
+{
+    // KEYS[1] usage counter, KEYS[2] idempotency marker (or the counter again when there is none).
+    // ARGV: units the check needs, units to reserve, hard limit (-1: none), marker TTL ms.
+    // Returns { state, used before }: state 1 reserved/allowed, 0 denied, -1 counter missing, 2 replayed
+    // (with the usage seen by the original call, so a replay repeats its decision).
+    private const string ReserveScript = """
+        if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[2]) == 1 then
+          return { 2, tonumber(redis.call('GET', KEYS[2])) }
+        end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return { -1, 0 } end
+        local used = tonumber(redis.call('HGET', KEYS[1], 'v'))
+        local limit = tonumber(ARGV[3])
+        if limit >= 0 and used + tonumber(ARGV[1]) > limit then return { 0, used } end
+        if tonumber(ARGV[2]) > 0 then redis.call('HINCRBY', KEYS[1], 'v', ARGV[2]) end
+        if KEYS[2] ~= KEYS[1] then redis.call('SET', KEYS[2], used, 'PX', ARGV[4]) end
+        return { 1, used }
+        """;
+
+    /// <summary>
+    /// Decides whether <paramref name="amount"/> more units fit and, when <paramref name="reserve"/> is set and they do,
+    /// counts them at once. A reservation must be followed by <see cref="ReleaseAsync"/> if the units are not consumed.
+    /// </summary>
+    /// <param name="idempotencyKey">With a key, a repeated consume answers as before without counting again.</param>
+    /// <param name="eventId">The usage event that records a reservation (written with the decision when Redis is down).</param>
+    public async Task<LedgerDecision> DecideAsync(
+        Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string? idempotencyKey, string eventId, CancellationToken cancellationToken)
+    {
+        var counterKey = UsageCounterKey.For(tenantId, quota.Metric.ToKey(), period.Start);
+        try
+        {
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                var marker = idempotencyKey is null ? counterKey : $"quota-idem:{{{tenantId:N}}}:{idempotencyKey}";
+                var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReserveScript,
+                    [counterKey, marker],
+                    [Math.Max(1, amount), reserve ? amount : 0, quota.HardLimit ?? -1, (long)(period.End - period.Start + TimeSpan.FromDays(1)).TotalMilliseconds]))!;
+                var state = (int)result[0];
+                var used = (long)result[1];
+                if (state == -1)
+                {
+                    await SeedAsync(tenantId, quota.Metric, period, counterKey, cancellationToken);
+                    continue;
+                }
+
+                return new LedgerDecision(QuotaPolicy.Evaluate(quota, used, amount), Reserved: state == 1 && reserve && amount > 0, Replayed: state == 2);
+            }
+
+            throw new InvalidOperationException($"The usage counter {counterKey} vanished twice while deciding.");
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
+            return await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
+        }
+    }
+
+    /// <summary>Gives back a reservation whose units were not consumed (the handler failed).</summary>
+    /// <param name="eventId">Set when the decision was taken in PostgreSQL and its event must be unwritten.</param>
+    public async Task ReleaseAsync(Guid tenantId, Metric metric, BillingPeriod period, long amount, string? eventId)
+    {
+        try
+        {
+            var key = UsageCounterKey.For(tenantId, metric.ToKey(), period.Start);
+            // Only an existing counter is lowered; a rebuilt one never held the reservation.
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'v', -tonumber(ARGV[1])) end return 0",
+                [key], [amount]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis is down: the counter is rebuilt from PostgreSQL when it returns.
+            logger.LogDebug(e, "Reservation not released in Redis");
+        }
+
+        if (eventId is not null)
+        {
+            // In the PostgreSQL fallback the event was written with the decision; unwrite it unless already aggregated.
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand(
+                "DELETE FROM usage_events WHERE tenant_id = @tenant AND event_id = @id AND aggregated_at IS NULL", connection);
+            command.Parameters.AddWithValue("tenant", tenantId);
+            command.Parameters.AddWithValue("id", eventId);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private Task SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
+        rebuilds.RunAsync(counterKey, async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var usage = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [metric], cancellationToken))[metric];
+            await counters.SeedAsync(counterKey, usage.Value, usage.LastEventAt);
+        });
+
+    private async Task<LedgerDecision> DecideInDatabaseAsync(
+        Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction))
+        {
+            @lock.Parameters.AddWithValue("key", $"{tenantId:N}:{quota.Metric.ToKey()}");
+            await @lock.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var used = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [quota.Metric], cancellationToken, transaction))[quota.Metric].Value;
+        var decision = QuotaPolicy.Evaluate(quota, used, amount);
+        var reserved = false;
+        var replayed = false;
+        if (reserve && amount > 0 && decision.Kind != QuotaDecisionKind.Deny)
+        {
+            var inserted = await UsageEventStore.InsertAsync(connection, transaction,
+                [new NewUsageEvent(tenantId, eventId, quota.Metric.ToKey(), amount, DateTimeOffset.UtcNow, period.Start, null, System.Diagnostics.Activity.Current?.Id)],
+                cancellationToken);
+            reserved = inserted.Count == 1;
+            replayed = !reserved;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new LedgerDecision(decision, reserved, replayed, RecordedInDatabase: reserved);
+    }
+}

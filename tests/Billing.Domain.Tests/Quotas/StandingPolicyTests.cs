@@ -1,0 +1,28 @@
+using Billing.Domain.Quotas;
+
+namespace Billing.Domain.Tests.Quotas;
+
+public sealed class StandingPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("active", "active", null, 7, Standing.Active)]
+    [InlineData("active", "trialing", null, 7, Standing.Active)]
+    [InlineData("suspended", "active", null, 7, Standing.Blocked)]
+    [InlineData("cancelled", "active", null, 7, Standing.Blocked)]
+    [InlineData("active", "canceled", null, 7, Standing.Blocked)]
+    [InlineData("active", "past_due", 0.0, 7, Standing.InPaymentGrace)]
+    [InlineData("active", "past_due", 6.99, 7, Standing.InPaymentGrace)]
+    [InlineData("active", "past_due", 7.0, 7, Standing.PastPaymentGrace)]
+    [InlineData("active", "past_due", 13.0, 14, Standing.InPaymentGrace)]
+    [InlineData("active", "past_due", 15.0, 14, Standing.PastPaymentGrace)]
+    [InlineData("active", "past_due", 0.01, 0, Standing.PastPaymentGrace)]
+    public void Standing_follows_statuses_and_the_payment_grace(
+        string tenantStatus, string subscriptionStatus, double? daysSinceFailure, int graceDays, Standing expected)
+    {
+        DateTimeOffset? failedAt = daysSinceFailure is { } days ? Now.AddDays(-days) : null;
+
+        Assert.Equal(expected, StandingPolicy.Evaluate(tenantStatus, subscriptionStatus, failedAt, graceDays, Now));
+    }
+}
