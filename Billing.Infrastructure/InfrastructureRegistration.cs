@@ -26,6 +26,7 @@ public static class InfrastructureRegistration
         builder.AddBillingCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<Audit.AuditLog>();
+        builder.Services.AddSingleton<Caching.SingleFlight>();
         return builder;
     }
 

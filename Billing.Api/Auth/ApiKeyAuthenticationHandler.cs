@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -19,6 +20,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IOptionsMonitor<AuthOptions> authOptions,
     IMemoryCache cache,
+    SingleFlight lookups,
     BillingDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -52,10 +54,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         var cacheKey = CacheKey(hash);
         if (!cache.TryGetValue(cacheKey, out (Guid Id, Guid TenantId) found))
         {
-            var row = await db.ApiKeys.AsNoTracking()
+            var row = await lookups.RunAsync(cacheKey, async () => await db.ApiKeys.AsNoTracking()
                 .Where(k => k.Hash == hash && k.RevokedAt == null)
                 .Select(k => new { k.Id, k.TenantId })
-                .FirstOrDefaultAsync(Context.RequestAborted);
+                .FirstOrDefaultAsync(CancellationToken.None));
             if (row is null)
             {
                 // Unknown keys are not cached: a flood of random keys must not fill memory.

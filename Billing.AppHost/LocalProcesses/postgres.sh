@@ -29,7 +29,7 @@ fi
 # Durable defaults (fsync, full_page_writes, synchronous_commit stay on); loopback only.
 as_owner "$bin/postgres" -D "$data" -p "$port" \
   -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-  -c max_connections=200 -c shared_buffers=256MB &
+  -c max_connections=400 -c shared_buffers=256MB &
 server=$!
 
 # A fast shutdown on Ctrl-C / SIGTERM: the default smart shutdown would wait for every client.

@@ -18,6 +18,7 @@ public sealed class BillingDbContext(DbContextOptions<BillingDbContext> options)
     public DbSet<UsageAlert> UsageAlerts => Set<UsageAlert>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<WorkerHeartbeat> WorkerHeartbeats => Set<WorkerHeartbeat>();
+    public DbSet<StripeCatalogEntry> StripeCatalog => Set<StripeCatalogEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

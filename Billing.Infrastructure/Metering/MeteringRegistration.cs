@@ -15,7 +15,6 @@ public static class MeteringRegistration
         builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
         builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<UsageCounters>();
-        builder.Services.AddSingleton<SingleFlight>();
         builder.Services.AddSingleton<CurrentUsageReader>();
         builder.Services.AddSingleton<UsageIngestionQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());

@@ -1,6 +1,7 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Metering;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -110,9 +111,9 @@ public sealed class QuotaLedger(
     private Task SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
         rebuilds.RunAsync(counterKey, async () =>
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var usage = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [metric], cancellationToken))[metric];
-            await counters.SeedAsync(counterKey, usage.Value, usage.LastEventAt);
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            var usage = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [metric], CancellationToken.None))[metric];
+            return await counters.SeedAsync(counterKey, usage.Value, usage.LastEventAt);
         });
 
     private async Task<LedgerDecision> DecideInDatabaseAsync(

@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -9,7 +10,7 @@ namespace Billing.Infrastructure.Tenancy;
 /// Loads a tenant's plan, billing anchor and invoicing state, cached in process for a few seconds:
 /// every metered request needs it, and it changes only with plan changes and invoices.
 /// </summary>
-public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catalog, IMemoryCache cache)
+public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads)
 {
     /// <summary>How stale a cached view may be; a change made through this process evicts it at once.</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
@@ -23,13 +24,16 @@ public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catal
             return cached;
         }
 
-        var loaded = await LoadAsync(tenantId, cancellationToken);
-        if (loaded is not null)
+        return await loads.RunAsync(CacheKey(tenantId), async () =>
         {
-            cache.Set(CacheKey(tenantId), loaded, CacheDuration);
-        }
+            var loaded = await LoadAsync(tenantId, CancellationToken.None);
+            if (loaded is not null)
+            {
+                cache.Set(CacheKey(tenantId), loaded, CacheDuration);
+            }
 
-        return loaded;
+            return loaded;
+        });
     }
 
     /// <summary>Evict it (through <c>CacheInvalidation</c>) after the tenant's plan, subscription or invoices changed.</summary>

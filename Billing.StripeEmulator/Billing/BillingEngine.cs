@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Billing.StripeEmulator.Rendering;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Wire;
@@ -12,22 +11,55 @@ namespace Billing.StripeEmulator.Billing;
 /// </summary>
 public static class BillingEngine
 {
-    /// <summary>Closes every period that has ended on its customer's clock, as many as have passed.</summary>
+    /// <summary>Stripe's default notice for upcoming renewals.</summary>
+    public const long UpcomingNoticeSeconds = 7 * 24 * 3600;
+
+    /// <summary>Whether some subscription has a period to close or a renewal to announce.</summary>
+    public static bool HasWork(EmulatorState state, EmulatorClock clock) =>
+        state.Subscriptions.Values.Any(s => NeedsNotice(s, clock.NowForCustomer(state, s.Customer)) || NeedsClose(s, clock.NowForCustomer(state, s.Customer)));
+
+    /// <summary>
+    /// Sends <c>invoice.upcoming</c> a week before each renewal and closes every period that has ended on its customer's
+    /// clock, as many as have passed, in time order.
+    /// </summary>
     public static void CatchUp(Tx tx)
     {
         while (true)
         {
             var due = tx.S.Subscriptions.Values
-                .Where(s => s.Status is "active" or "past_due" or "trialing" && tx.NowForCustomer(s.Customer) >= s.CurrentPeriodEnd)
-                .OrderBy(s => s.CurrentPeriodEnd).ThenBy(s => s.Seq)
+                .Select(s => (Sub: s, Now: tx.NowForCustomer(s.Customer)))
+                .Where(x => NeedsNotice(x.Sub, x.Now) || NeedsClose(x.Sub, x.Now))
+                .OrderBy(x => x.Sub.CurrentPeriodEnd).ThenBy(x => x.Sub.Seq)
                 .FirstOrDefault();
-            if (due is null)
+            if (due.Sub is null)
             {
                 return;
             }
 
-            ClosePeriod(tx, due);
+            if (NeedsNotice(due.Sub, due.Now))
+            {
+                AnnounceRenewal(tx, due.Sub);
+            }
+            else
+            {
+                ClosePeriod(tx, due.Sub);
+            }
         }
+    }
+
+    private static bool IsBilling(SubscriptionRecord sub) => sub.Status is "active" or "past_due" or "trialing";
+
+    private static bool NeedsClose(SubscriptionRecord sub, long now) => IsBilling(sub) && now >= sub.CurrentPeriodEnd;
+
+    private static bool NeedsNotice(SubscriptionRecord sub, long now) =>
+        IsBilling(sub) && !sub.CancelAtPeriodEnd && sub.UpcomingNoticeFor != sub.CurrentPeriodEnd &&
+        now >= sub.CurrentPeriodEnd - UpcomingNoticeSeconds && sub.CurrentPeriodEnd - sub.CurrentPeriodStart > UpcomingNoticeSeconds;
+
+    private static void AnnounceRenewal(Tx tx, SubscriptionRecord sub)
+    {
+        sub.UpcomingNoticeFor = sub.CurrentPeriodEnd;
+        var upcoming = InvoiceJson.Invoice(tx.S, Preview(tx, sub), tx.BaseUrl, preview: true);
+        tx.Publish("invoice.upcoming", upcoming, sub.CurrentPeriodEnd - UpcomingNoticeSeconds);
     }
 
     /// <summary>Sets the first period and bills it; with a future anchor the first period is prorated up to it.</summary>
@@ -73,14 +105,12 @@ public static class BillingEngine
             return;
         }
 
+        var before = SubscriptionJson.Subscription(tx.S, sub);
         sub.PeriodsFromAnchor++;
         sub.CurrentPeriodStart = usageEnd;
         sub.CurrentPeriodEnd = Periods.End(tx.S, sub, sub.PeriodsFromAnchor);
-        tx.Publish("customer.subscription.updated", SubscriptionJson.Subscription(tx.S, sub), at, new JsonObject
-        {
-            ["current_period_start"] = usageStart,
-            ["current_period_end"] = usageEnd,
-        });
+        var after = SubscriptionJson.Subscription(tx.S, sub);
+        tx.Publish("customer.subscription.updated", after, at, Diff.Previous(before, after));
         var lines = CycleLines(tx.S, sub, usageStart, usageEnd);
         InvoiceFlow.Bill(tx, sub, "subscription_cycle", lines, usageStart, usageEnd, at);
     }

@@ -12,9 +12,7 @@ public sealed class BillingTicker(EmulatorRuntime runtime, ILogger<BillingTicker
         {
             try
             {
-                var anyDue = runtime.Store.Read(state => state.Subscriptions.Values.Any(s =>
-                    s.Status is "active" or "past_due" or "trialing" && runtime.Clock.NowForCustomer(state, s.Customer) >= s.CurrentPeriodEnd));
-                if (!anyDue)
+                if (!runtime.Store.Read(state => BillingEngine.HasWork(state, runtime.Clock)))
                 {
                     continue;
                 }

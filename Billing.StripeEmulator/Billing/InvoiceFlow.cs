@@ -72,7 +72,8 @@ public static class InvoiceFlow
             tx.Publish("invoice.payment_failed", Render(tx, invoice), at);
             if (sub is not null && sub.Status is "active" or "trialing")
             {
-                SetStatus(tx, sub, "past_due", at);
+                // Stripe's default payment_behavior leaves a subscription whose first payment fails incomplete.
+                SetStatus(tx, sub, invoice.BillingReason == "subscription_create" ? "incomplete" : "past_due", at);
             }
 
             return false;
@@ -85,7 +86,7 @@ public static class InvoiceFlow
         invoice.NextPaymentAttempt = null;
         tx.Publish("invoice.paid", Render(tx, invoice), at);
         tx.Publish("invoice.payment_succeeded", Render(tx, invoice), at);
-        if (sub is not null && sub.Status == "past_due" &&
+        if (sub is not null && sub.Status is "past_due" or "incomplete" &&
             !tx.S.Invoices.Values.Any(i => i.Subscription == sub.Id && i.Status == "open"))
         {
             SetStatus(tx, sub, "active", at);

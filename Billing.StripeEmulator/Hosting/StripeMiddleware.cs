@@ -30,7 +30,12 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
             var bearer = Bearer(http);
             if (isControl)
             {
-                Authenticate(bearer);
+                // Open locally; behind the configured key when one is set, like the API.
+                if (!string.IsNullOrEmpty(runtime.Options.ApiKey))
+                {
+                    Authenticate(bearer);
+                }
+
                 await next(http);
                 return;
             }
@@ -53,7 +58,7 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
                 Authenticate(bearer);
             }
 
-            var request = await ParseAsync(http, bearer);
+            var request = await ParseAsync(http);
             request.Attach(http);
             if (HttpMethods.IsPost(http.Request.Method) && request.IdempotencyKey is { Length: > 0 } key)
             {
@@ -101,7 +106,7 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
         ? new StripeError(HttpStatusCode.TooManyRequests, "rate_limit_error", "Request rate limit exceeded (injected by the emulator).", "rate_limit")
         : new StripeError((HttpStatusCode)status, "api_error", "An error injected by the emulator's control surface.");
 
-    private static async Task<RequestInfo> ParseAsync(HttpContext http, string? bearer)
+    private static async Task<RequestInfo> ParseAsync(HttpContext http)
     {
         using var reader = new StreamReader(http.Request.Body);
         var body = await reader.ReadToEndAsync(http.RequestAborted);
@@ -115,7 +120,6 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
             ApiVersion = string.IsNullOrWhiteSpace(version) ? EmulatorOptions.DefaultApiVersion : version,
             RequestId = http.Response.Headers["Request-Id"].ToString(),
             IdempotencyKey = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null,
-            BearerToken = bearer,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
@@ -9,15 +10,17 @@ namespace Billing.StripeEmulator.Pages;
 public static class InvoicePdf
 {
     private const string Family = "EmulatorSans";
-    private static readonly Lazy<bool> FontsReady = new(() =>
+    private static readonly Lazy<bool> Ready = new(() =>
     {
+        // PDFsharp 6.5 refuses to work until a license is chosen; AGPL is its only free one (see README.md).
+        PdfSharpLicense.SetAgplLicense();
         GlobalFontSettings.FontResolver ??= new SystemFontResolver();
         return true;
     });
 
     public static byte[] Render(InvoiceView view)
     {
-        _ = FontsReady.Value;
+        _ = Ready.Value;
         using var document = new PdfDocument();
         document.Info.Title = $"Invoice {view.Number ?? view.Id}";
         var page = document.AddPage();

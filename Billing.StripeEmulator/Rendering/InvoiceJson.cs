@@ -138,6 +138,7 @@ public static class InvoiceJson
             ["starting_balance"] = 0,
             ["statement_descriptor"] = null,
             ["status"] = i.Status,
+            ["subscription"] = i.Subscription,
             ["status_transitions"] = new JsonObject
             {
                 ["finalized_at"] = i.FinalizedAt,

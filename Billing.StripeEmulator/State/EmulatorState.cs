@@ -43,9 +43,6 @@ public sealed class EmulatorState
         return record;
     }
 
-    public SubscriptionItemRecord? FindItem(string itemId) =>
-        Subscriptions.Values.SelectMany(s => s.Items).FirstOrDefault(i => i.Id == itemId);
-
     public SubscriptionRecord? FindSubscriptionOfItem(string itemId) =>
         Subscriptions.Values.FirstOrDefault(s => s.Items.Any(i => i.Id == itemId));
 

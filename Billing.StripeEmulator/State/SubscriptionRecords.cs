@@ -38,6 +38,9 @@ public sealed class SubscriptionRecord : Record
 
     public string? LatestInvoice { get; set; }
 
+    /// <summary>The period end for which <c>invoice.upcoming</c> was already sent.</summary>
+    public long? UpcomingNoticeFor { get; set; }
+
     public string? Description { get; set; }
 }
 

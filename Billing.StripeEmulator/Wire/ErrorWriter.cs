@@ -20,11 +20,6 @@ public static class ErrorWriter
     {
         http.Response.StatusCode = (int)error.Status;
         http.Response.ContentType = "application/json";
-        if (error.ShouldRetry is { } retry)
-        {
-            http.Response.Headers["Stripe-Should-Retry"] = retry ? "true" : "false";
-        }
-
         await http.Response.WriteAsync(Body(error));
     }
 }

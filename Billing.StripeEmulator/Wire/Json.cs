@@ -26,15 +26,4 @@ public static class Json
 
     public static JsonNode? Number(decimal value) =>
         value == decimal.Truncate(value) ? JsonValue.Create((long)value) : JsonValue.Create(value);
-
-    public static JsonObject NullFields(params string[] names)
-    {
-        var obj = new JsonObject();
-        foreach (var name in names)
-        {
-            obj[name] = null;
-        }
-
-        return obj;
-    }
 }

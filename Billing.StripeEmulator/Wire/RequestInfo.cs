@@ -18,18 +18,9 @@ public sealed class RequestInfo
 
     public string? IdempotencyKey { get; init; }
 
-    public string? BearerToken { get; init; }
-
     public IReadOnlyList<string> Expand => Form.Strings("expand");
 
     public static RequestInfo? Of(HttpContext http) => http.Items.TryGetValue(ItemKey, out var value) ? value as RequestInfo : null;
 
     public void Attach(HttpContext http) => http.Items[ItemKey] = this;
-}
-
-/// <summary>Access to the parsed request from endpoint handlers.</summary>
-public static class RequestInfoExtensions
-{
-    /// <summary>The Stripe parameters of the current request (query string and form body).</summary>
-    public static FormTree StripeForm(this HttpContext http) => RequestInfo.Of(http)?.Form ?? FormTree.Parse(null, null);
 }

@@ -14,9 +14,6 @@ public sealed class StripeError(HttpStatusCode status, string type, string messa
 
     public string? Param { get; } = param;
 
-    /// <summary>Sent as <c>Stripe-Should-Retry</c> when set.</summary>
-    public bool? ShouldRetry { get; init; }
-
     public static StripeError MissingParam(string param) =>
         new(HttpStatusCode.BadRequest, "invalid_request_error", $"Missing required param: {param}.", "parameter_missing", param);
 

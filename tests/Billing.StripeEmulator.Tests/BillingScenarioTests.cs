@@ -80,6 +80,9 @@ public sealed class BillingScenarioTests : IAsyncLifetime
 
         Assert.Equal(createdOrder.Take(events.Count), events.Select(e => e.Id));
         Assert.Contains(events, e => e.Type == "customer.subscription.created");
+        var upcoming = events.FindIndex(e => e.Type == "invoice.upcoming");
+        Assert.True(upcoming >= 0 && upcoming < events.FindIndex(e => e.Type == "invoice.created" && ((Invoice)e.Data.Object).Id == cycle.Id));
+        Assert.Equal(cycle.Total, ((Invoice)events[upcoming].Data.Object).Total);
         Assert.Contains(events, e => e.Type == "invoice.finalized" && ((Invoice)e.Data.Object).Id == cycle.Id);
         Assert.All(events, e => Assert.Equal(EmulatorHost.ApiVersion, e.ApiVersion));
         var paid = events.Last(e => e.Type == "invoice.paid");

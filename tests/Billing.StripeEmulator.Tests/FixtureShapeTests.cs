@@ -66,9 +66,12 @@ public sealed class FixtureShapeTests : IAsyncLifetime
             ["event"] = events["data"]![0]!,
         };
 
-        var problems = objects.SelectMany(pair => Compare(pair.Key, Fixtures.Value[pair.Key]!, pair.Value)).ToList();
+        // The fixture event carries a plan; the object inside an event is compared above under its own type.
+        var fixtureEvent = Fixtures.Value["event"]!.DeepClone();
+        fixtureEvent["data"]!.AsObject().Remove("object");
+        var problems = objects.SelectMany(pair => Compare(pair.Key, pair.Key == "event" ? fixtureEvent : Fixtures.Value[pair.Key]!, pair.Value)).ToList();
 
-        Assert.Empty(problems);
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
     private static async Task<string> ProrationItemAsync(StripeClient stripe, Subscription sub, Catalog catalog)

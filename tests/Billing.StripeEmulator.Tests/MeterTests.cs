@@ -84,6 +84,28 @@ public sealed class MeterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Daily_summaries_split_at_utc_midnight_and_clip_to_the_window()
+    {
+        var meter = await CreateMeterAsync("tokens", "sum");
+        var customer = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        var midnight = DateTime.UtcNow.Date.AddDays(-2);
+        await SendAsync(customer.Id, "tokens", "t1", 30, midnight.AddHours(-1));
+        await SendAsync(customer.Id, "tokens", "t2", 12, midnight.AddHours(5));
+
+        var summaries = await Stripe.V1.Billing.Meters.EventSummaries.ListAsync(meter.Id, new MeterEventSummaryListOptions
+        {
+            Customer = customer.Id,
+            StartTime = midnight.AddHours(-2),
+            EndTime = midnight.AddHours(12),
+            ValueGroupingWindow = "day",
+        });
+
+        Assert.Equal([30m, 12m], summaries.Data.Select(s => s.AggregatedValue));
+        Assert.Equal([midnight.AddHours(-2), midnight], summaries.Data.Select(s => s.StartTime));
+        Assert.Equal([midnight, midnight.AddHours(12)], summaries.Data.Select(s => s.EndTime));
+    }
+
+    [Fact]
     public async Task The_last_formula_takes_the_latest_value()
     {
         var meter = await CreateMeterAsync("seats", "last");

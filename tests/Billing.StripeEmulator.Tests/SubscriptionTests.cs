@@ -135,6 +135,21 @@ public sealed class SubscriptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_subscription_whose_first_payment_fails_is_incomplete()
+    {
+        var catalog = await Catalog.CreateAsync(Stripe, 3000);
+        var (_, customer) = await Catalog.CustomerOnClockAsync(Stripe, Catalog.Jan1);
+        await _host.ControlAsync($"/_emulator/customers/{customer.Id}/fail_payments", new { fail = true });
+
+        var sub = await Stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new() { Price = catalog.Base.Id }] });
+        var invoice = await Stripe.V1.Invoices.GetAsync(sub.LatestInvoiceId);
+
+        Assert.Equal("incomplete", sub.Status);
+        Assert.Equal("open", invoice.Status);
+        Assert.Equal(3000, invoice.AmountRemaining);
+    }
+
+    [Fact]
     public async Task A_future_billing_cycle_anchor_prorates_the_first_period_up_to_it()
     {
         var catalog = await Catalog.CreateAsync(Stripe, 3100);

@@ -361,6 +361,53 @@ namespace Billing.Infrastructure.Data.Migrations
                     b.ToTable("meter_submissions", (string)null);
                 });
 
+            modelBuilder.Entity("Billing.Infrastructure.Data.Entities.StripeCatalogEntry", b =>
+                {
+                    b.Property<string>("LookupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lookup_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Plan")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("plan");
+
+                    b.Property<string>("ProductId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("StripeId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("stripe_id");
+
+                    b.Property<DateTimeOffset>("SyncedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("synced_at");
+
+                    b.HasKey("LookupKey")
+                        .HasName("pk_stripe_catalog");
+
+                    b.HasIndex("StripeId")
+                        .HasDatabaseName("ix_stripe_catalog_stripe_id");
+
+                    b.ToTable("stripe_catalog", (string)null);
+                });
+
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.Subscription", b =>
                 {
                     b.Property<Guid>("Id")

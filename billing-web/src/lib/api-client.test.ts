@@ -91,6 +91,18 @@ describe('api client', () => {
     expect(error).toMatchObject({ status: 502, title: 'Bad Gateway', errors: {} });
   });
 
+  it('answers null for an optional endpoint the API does not serve', async () => {
+    server.use(http.get('/api/v1/alerts', () => problem({ status: 404, title: 'Not Found' })));
+
+    await expect(api.getOptional('/api/v1/alerts')).resolves.toBeNull();
+  });
+
+  it('still fails an optional endpoint on other errors', async () => {
+    server.use(http.get('/api/v1/alerts', () => problem({ status: 401, title: 'Unauthorized' })));
+
+    await expect(api.getOptional('/api/v1/alerts')).rejects.toMatchObject({ status: 401 });
+  });
+
   it('reports an unreachable server as a network error', async () => {
     server.use(http.get('/api/v1/plans', () => HttpResponse.error()));
 

@@ -44,8 +44,21 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   return (await response.json()) as T;
 }
 
+/** Like a GET, but an endpoint this API version does not serve (404) yields null instead of an error. */
+async function getOptional<T>(path: string, signal?: AbortSignal): Promise<T | null> {
+  try {
+    return await apiRequest<T>(path, { signal });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => apiRequest<T>(path, { signal }),
+  getOptional,
   post: <T>(path: string, body?: unknown) => apiRequest<T>(path, { method: 'POST', body }),
 };
 

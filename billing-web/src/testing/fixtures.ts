@@ -1,4 +1,14 @@
-import type { MetricUsage, PlansResponse, Quota, UsageResponse } from '@/types/api';
+import type {
+  Invoice,
+  InvoiceLine,
+  InvoicePreview,
+  MetricUsage,
+  PlansResponse,
+  Quota,
+  Subscription,
+  UsageAlert,
+  UsageResponse,
+} from '@/types/api';
 
 const hard = (metric: string, unit: string, included: number, gracePercent = 0): Quota => ({
   metric,
@@ -70,6 +80,8 @@ export const plansResponse: PlansResponse = {
 export function metricUsage(overrides: Partial<MetricUsage> = {}): MetricUsage {
   return {
     metric: 'llm_tokens',
+    unit: 'token',
+    limit: null,
     used: 2500000,
     included: 10000000,
     remaining: 7500000,
@@ -90,8 +102,97 @@ export function usageResponse(overrides: Partial<UsageResponse> = {}): UsageResp
     periodEnd: '2026-12-01T00:00:00Z',
     metrics: [metricUsage()],
     currency: 'usd',
+    baseFeeCents: 9900,
     costCents: 9900,
     projectedCostCents: 9900,
+    ...overrides,
+  };
+}
+
+export function subscription(overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    plan: 'standard',
+    status: 'active',
+    currentPeriodStart: '2026-11-01T00:00:00Z',
+    currentPeriodEnd: '2026-12-01T00:00:00Z',
+    cancelAtPeriodEnd: false,
+    pendingPlan: null,
+    paymentFailedAt: null,
+    graceEndsAt: null,
+    ...overrides,
+  };
+}
+
+export function invoiceLine(overrides: Partial<InvoiceLine> = {}): InvoiceLine {
+  return {
+    id: 'il_base',
+    description: 'Standard plan',
+    metric: null,
+    quantity: 1,
+    amountCents: 9900,
+    unitAmountDecimal: '9900',
+    proration: false,
+    periodStart: '2026-10-01T00:00:00Z',
+    periodEnd: '2026-11-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function invoice(overrides: Partial<Invoice> = {}): Invoice {
+  return {
+    id: 'in_1',
+    number: 'BILL-0001',
+    status: 'paid',
+    currency: 'usd',
+    periodStart: '2026-10-01T00:00:00Z',
+    periodEnd: '2026-11-01T00:00:00Z',
+    subtotalCents: 10300,
+    totalCents: 10300,
+    amountDueCents: 10300,
+    amountPaidCents: 10300,
+    hostedInvoiceUrl: 'https://invoices.example/in_1',
+    invoicePdfUrl: 'https://invoices.example/in_1.pdf',
+    createdAt: '2026-11-01T00:05:00Z',
+    ...overrides,
+  };
+}
+
+export function invoicePreview(overrides: Partial<InvoicePreview> = {}): InvoicePreview {
+  return {
+    currency: 'usd',
+    periodStart: '2026-11-01T00:00:00Z',
+    periodEnd: '2026-12-01T00:00:00Z',
+    subtotalCents: 10300,
+    totalCents: 10300,
+    amountDueCents: 10300,
+    lines: [
+      invoiceLine({ periodStart: '2026-11-01T00:00:00Z', periodEnd: '2026-12-01T00:00:00Z' }),
+      invoiceLine({
+        id: 'il_tokens',
+        description: 'LLM tokens overage',
+        metric: 'llm_tokens',
+        quantity: 2_000_000,
+        amountCents: 400,
+        unitAmountDecimal: '0.0002',
+        periodStart: '2026-11-01T00:00:00Z',
+        periodEnd: '2026-12-01T00:00:00Z',
+      }),
+    ],
+    ...overrides,
+  };
+}
+
+export function usageAlert(overrides: Partial<UsageAlert> = {}): UsageAlert {
+  return {
+    id: 'al_1',
+    kind: 'included',
+    metric: 'llm_tokens',
+    thresholdPercent: 80,
+    periodStart: '2026-11-01T00:00:00Z',
+    value: 8_000_000,
+    limit: 10_000_000,
+    createdAt: '2026-11-20T10:00:00Z',
+    deliveryStatus: 'delivered',
     ...overrides,
   };
 }

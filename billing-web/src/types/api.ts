@@ -30,6 +30,9 @@ export type MetricStatus = 'ok' | 'warning' | 'blocked';
 
 export type MetricUsage = {
   metric: string;
+  unit: string;
+  /** Where usage is refused: the hard cap including its grace; null for a soft cap. */
+  limit: number | null;
   used: number;
   included: number;
   remaining: number;
@@ -47,6 +50,84 @@ export type UsageResponse = {
   periodEnd: string;
   metrics: MetricUsage[];
   currency: string;
+  baseFeeCents: number;
   costCents: number;
   projectedCostCents: number;
 };
+
+export type UsagePoint = { metric: string; at: string; cumulative: number };
+
+export type UsageHistory = { periodStart: string; periodEnd: string; points: UsagePoint[] };
+
+export type SubscriptionStatus = 'active' | 'trialing' | 'past_due' | 'unpaid' | 'canceled' | 'incomplete';
+
+export type Subscription = {
+  plan: PlanId;
+  status: SubscriptionStatus;
+  currentPeriodStart: string;
+  currentPeriodEnd: string;
+  cancelAtPeriodEnd: boolean;
+  pendingPlan: PlanId | null;
+  paymentFailedAt: string | null;
+  graceEndsAt: string | null;
+};
+
+export type ChangeTiming = 'now' | 'period_end';
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+
+export type Invoice = {
+  id: string;
+  number: string;
+  status: InvoiceStatus;
+  currency: string;
+  periodStart: string;
+  periodEnd: string;
+  subtotalCents: number;
+  totalCents: number;
+  amountDueCents: number;
+  amountPaidCents: number;
+  hostedInvoiceUrl: string | null;
+  invoicePdfUrl: string | null;
+  createdAt: string;
+};
+
+export type InvoiceLine = {
+  id: string;
+  description: string;
+  metric: string | null;
+  quantity: number;
+  amountCents: number;
+  unitAmountDecimal: string | null;
+  proration: boolean;
+  periodStart: string;
+  periodEnd: string;
+};
+
+export type InvoicePage = { items: Invoice[]; page: number; pageSize: number; total: number };
+
+export type InvoiceDetail = Invoice & { lines: InvoiceLine[] };
+
+export type InvoicePreview = {
+  currency: string;
+  periodStart: string;
+  periodEnd: string;
+  subtotalCents: number;
+  totalCents: number;
+  amountDueCents: number;
+  lines: InvoiceLine[];
+};
+
+export type UsageAlert = {
+  id: string;
+  kind: 'included' | 'spend';
+  metric: string | null;
+  thresholdPercent: 50 | 80 | 100;
+  periodStart: string;
+  value: number;
+  limit: number;
+  createdAt: string;
+  deliveryStatus: string;
+};
+
+export type AlertsResponse = { items: UsageAlert[] };

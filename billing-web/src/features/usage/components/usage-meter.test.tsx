@@ -1,10 +1,18 @@
 import { render, screen } from '@testing-library/react';
 import { metricUsage } from '@/testing/fixtures';
-import type { MetricUsage } from '@/types/api';
+import type { MetricUsage, UsagePoint } from '@/types/api';
 import { UsageMeter } from './usage-meter';
 
-function renderMeter(overrides: Partial<MetricUsage>) {
-  render(<UsageMeter usage={metricUsage(overrides)} currency="usd" periodEnd="2026-12-01T00:00:00Z" />);
+function renderMeter(overrides: Partial<MetricUsage>, history?: UsagePoint[]) {
+  render(
+    <UsageMeter
+      usage={metricUsage(overrides)}
+      currency="usd"
+      periodStart="2026-11-01T00:00:00Z"
+      periodEnd="2026-12-01T00:00:00Z"
+      history={history}
+    />,
+  );
   return screen.getByRole('article', { name: 'LLM tokens' });
 }
 
@@ -57,5 +65,28 @@ describe('UsageMeter', () => {
     renderMeter({ cap: 'hard', used: 95000, included: 100000, remaining: 5000, status: 'warning' });
 
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('names where a hard cap with grace stops usage', () => {
+    const meter = renderMeter({ cap: 'hard', limit: 120_000, used: 1_000, included: 100_000, remaining: 99_000 });
+
+    expect(meter).toHaveTextContent('Hard cap at 120,000 tokens');
+  });
+
+  it('charts the usage over the period and describes the latest point for screen readers', () => {
+    renderMeter({}, [
+      { metric: 'llm_tokens', at: '2026-11-02T10:00:00Z', cumulative: 1_000_000 },
+      { metric: 'llm_tokens', at: '2026-11-03T10:00:00Z', cumulative: 2_500_000 },
+    ]);
+
+    expect(screen.getByRole('figure', { name: 'LLM tokens over the period' })).toHaveTextContent(
+      'LLM tokens over the period: 2 hourly points, 2,500,000 tokens at Nov 3, 2026, 10:00 AM UTC.',
+    );
+  });
+
+  it('leaves the chart out without history', () => {
+    renderMeter({}, []);
+
+    expect(screen.queryByRole('figure')).not.toBeInTheDocument();
   });
 });

@@ -1,14 +1,18 @@
 import { useId } from 'react';
-import type { MetricUsage } from '@/types/api';
+import type { MetricUsage, UsagePoint } from '@/types/api';
 import { formatDateTime, formatMoney, formatPercent } from '@/utils/format';
 import { formatQuantity, metricLabel } from '@/utils/metrics';
+import { UsageChart } from './usage-chart';
 import './usage-meter.css';
 
 type UsageMeterProps = {
   usage: MetricUsage;
   currency: string;
+  periodStart: string;
   /** When the period ends and a blocked metric resets (ISO-8601). */
   periodEnd: string;
+  /** This metric's points of the usage history; the chart is left out when there are none. */
+  history?: UsagePoint[];
 };
 
 export type MeterLevel = 'green' | 'yellow' | 'red';
@@ -30,7 +34,15 @@ function usedRatio(used: number, included: number): number {
   return used > 0 ? 1 : 0;
 }
 
-export function UsageMeter({ usage, currency, periodEnd }: UsageMeterProps) {
+// A hard cap may allow a grace above the included quantity; the tenant needs the number where usage stops.
+function capText(usage: MetricUsage): string {
+  if (usage.cap === 'soft') {
+    return 'Soft cap';
+  }
+  return usage.limit === null ? 'Hard cap' : `Hard cap at ${formatQuantity(usage.limit, usage.metric)}`;
+}
+
+export function UsageMeter({ usage, currency, periodStart, periodEnd, history = [] }: UsageMeterProps) {
   const labelId = useId();
   const label = metricLabel(usage.metric);
   const ratio = usedRatio(usage.used, usage.included);
@@ -43,7 +55,7 @@ export function UsageMeter({ usage, currency, periodEnd }: UsageMeterProps) {
         <h3 id={labelId} className="usage-meter__title">
           {label}
         </h3>
-        <span className="usage-meter__cap">{usage.cap === 'hard' ? 'Hard cap' : 'Soft cap'}</span>
+        <span className="usage-meter__cap">{capText(usage)}</span>
       </header>
       <div
         className="usage-meter__track"
@@ -74,6 +86,9 @@ export function UsageMeter({ usage, currency, periodEnd }: UsageMeterProps) {
         <p className="usage-meter__overage">
           Overage: {formatQuantity(usage.overage, usage.metric)}, costing {formatMoney(usage.costCents, currency)}
         </p>
+      )}
+      {history.length > 0 && (
+        <UsageChart metric={usage.metric} points={history} periodStart={periodStart} periodEnd={periodEnd} />
       )}
       {blocked && (
         <p role="alert" className="usage-meter__blocked">

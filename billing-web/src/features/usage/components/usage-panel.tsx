@@ -1,12 +1,24 @@
 import { plainMessage } from '@/lib/api-client';
-import { formatDate, formatMoney } from '@/utils/format';
+import type { UsagePoint } from '@/types/api';
+import { formatDate } from '@/utils/format';
+import { useUsageHistory } from '../api/get-usage-history';
 import { useUsage } from '../api/get-usage';
 import { UsageMeter } from './usage-meter';
 import './usage-meter.css';
 
-/** The current period at a glance: one meter per metric and the running cost, refreshed while open. */
+function pointsByMetric(points: UsagePoint[]): Map<string, UsagePoint[]> {
+  const grouped = new Map<string, UsagePoint[]>();
+  for (const point of points) {
+    grouped.set(point.metric, [...(grouped.get(point.metric) ?? []), point]);
+  }
+  return grouped;
+}
+
+/** The current period's meters, one per metric, refreshed while open. */
 export function UsagePanel() {
   const usageQuery = useUsage();
+  // The charts are extra: without a history (older API, or it failed) the meters still tell the story.
+  const historyQuery = useUsageHistory();
 
   if (usageQuery.isPending) {
     return (
@@ -24,24 +36,22 @@ export function UsagePanel() {
   }
 
   const usage = usageQuery.data;
+  const history = pointsByMetric(historyQuery.data?.points ?? []);
   return (
     <div className="usage-panel">
       <p className="usage-panel__period muted">
         Period {formatDate(usage.periodStart)} – {formatDate(usage.periodEnd)}
       </p>
-      <dl className="usage-panel__totals">
-        <div>
-          <dt>Cost so far</dt>
-          <dd>{formatMoney(usage.costCents, usage.currency)}</dd>
-        </div>
-        <div>
-          <dt>Projected for the period</dt>
-          <dd>{formatMoney(usage.projectedCostCents, usage.currency)}</dd>
-        </div>
-      </dl>
       <div className="usage-panel__meters">
         {usage.metrics.map((metric) => (
-          <UsageMeter key={metric.metric} usage={metric} currency={usage.currency} periodEnd={usage.periodEnd} />
+          <UsageMeter
+            key={metric.metric}
+            usage={metric}
+            currency={usage.currency}
+            periodStart={usage.periodStart}
+            periodEnd={usage.periodEnd}
+            history={history.get(metric.metric)}
+          />
         ))}
       </div>
     </div>

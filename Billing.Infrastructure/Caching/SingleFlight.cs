@@ -1,21 +1,23 @@
 using System.Collections.Concurrent;
 
-namespace Billing.Infrastructure.Metering;
+namespace Billing.Infrastructure.Caching;
 
 /// <summary>
 /// Runs one piece of work per key at a time and lets concurrent callers share its result: when a
-/// counter is missing, a hundred simultaneous requests rebuild it with one query, not a hundred.
+/// cache entry or counter is missing, a hundred simultaneous requests fill it with one query, not a
+/// hundred (which would also exhaust the database's connections). The shared work must not depend
+/// on one caller's cancellation.
 /// </summary>
 public sealed class SingleFlight
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> _inFlight = new();
 
-    public async Task RunAsync(string key, Func<Task> work)
+    public async Task<T> RunAsync<T>(string key, Func<Task<T>> work)
     {
         var flight = _inFlight.GetOrAdd(key, _ => new Lazy<Task>(work));
         try
         {
-            await flight.Value;
+            return await (Task<T>)flight.Value;
         }
         finally
         {

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Billing.Infrastructure.Stripe;
+
+/// <summary>The Stripe.net client, pointed at Stripe or at the local emulator by configuration alone.</summary>
+public static class StripeRegistration
+{
+    /// <summary>Registers the <see cref="StripeClient"/>, the catalog sync, customers and subscriptions.</summary>
+    public static IHostApplicationBuilder AddBillingStripe(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<StripeOptions>(builder.Configuration.GetSection(StripeOptions.SectionName));
+        // Stripe.net retries with the same Idempotency-Key itself; a second retry layer would only multiply attempts.
+        builder.Services.AddHttpClient("stripe").RemoveAllResilienceHandlers();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("stripe");
+            return new StripeClient(new StripeClientOptions
+            {
+                ApiKey = options.SecretKey ?? "sk_test_not_configured",
+                ApiBase = options.ApiBase ?? StripeClientOptionsDefaults.ApiBase,
+                MeterEventsBase = options.MeterEventsBase ?? options.ApiBase ?? StripeClientOptionsDefaults.MeterEventsBase,
+                HttpClient = new SystemNetHttpClient(http),
+            });
+        });
+        builder.Services.AddScoped<CatalogSync>();
+        builder.Services.AddScoped<StripeCustomers>();
+        return builder;
+    }
+
+    private static class StripeClientOptionsDefaults
+    {
+        public const string ApiBase = "https://api.stripe.com";
+        public const string MeterEventsBase = "https://meter-events.stripe.com";
+    }
+}
