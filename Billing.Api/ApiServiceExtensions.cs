@@ -2,6 +2,7 @@ using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Stripe;
 using Scalar.AspNetCore;
 
 namespace Billing.Api;
@@ -15,6 +16,7 @@ public static class ApiServiceExtensions
         builder.AddBillingDatabase();
         builder.AddBillingCache();
         builder.AddBillingMetering();
+        builder.AddBillingStripe();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();

@@ -1,7 +1,10 @@
 using Billing.Api;
 using Billing.Api.ApiKeys;
 using Billing.Api.Entitlements;
+using Billing.Api.Invoices;
 using Billing.Api.Llm;
+using Billing.Api.Subscriptions;
+using Billing.Api.Webhooks;
 using Billing.Api.Plans;
 using Billing.Api.Tenants;
 using Billing.Api.Usage;
@@ -23,6 +26,9 @@ app.MapApiKeysApi();
 app.MapUsageApi();
 app.MapEntitlementsApi();
 app.MapLlmApi();
+app.MapSubscriptionApi();
+app.MapInvoicesApi();
+app.MapStripeWebhooks();
 
 app.Run();
 

@@ -1,25 +1,36 @@
 using Billing.AppHost.Infrastructure;
+using Billing.AppHost.Stripe;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Data stores: containers when an engine answers, local processes otherwise (same connection names).
 var infrastructure = builder.AddBillingInfrastructure();
 
+// Stripe: the real API with a stripe-secret-key parameter, otherwise the local emulator.
+var stripe = builder.AddStripe(infrastructure.DataDirectory);
+
 // Secrets the services share, generated on first run and kept in the AppHost's user secrets.
 var operatorKey = builder.AddParameter("operator-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var demoKey = builder.AddParameter("demo-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var demoApiKey = ReferenceExpression.Create($"bk_demo_{demoKey}");
 
-// Schema first: migrations run to completion before anything that needs the schema starts.
+// Schema first: migrations (and the Stripe catalog sync) run to completion before the services start.
 var migrations = builder.AddProject<Projects.Billing_MigrationService>("migrations")
-    .WithInfrastructure(infrastructure);
+    .WithInfrastructure(infrastructure)
+    .WithStripe(stripe)
+    .WithEnvironment("Seed__DemoApiKey", demoApiKey);
 
 var api = builder.AddProject<Projects.Billing_Api>("api")
     .WithInfrastructure(infrastructure)
+    .WithStripe(stripe)
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
+stripe.DeliverWebhooksTo(api);
 
 builder.AddProject<Projects.Billing_Worker>("worker")
     .WithInfrastructure(infrastructure)
+    .WithStripe(stripe)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 
@@ -27,6 +38,7 @@ builder.AddProject<Projects.Billing_Worker>("worker")
 builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
     .WithHttpEndpoint(env: "PORT")
     .WithReference(api)
+    .WithEnvironment("VITE_DEMO_API_KEY", demoApiKey)
     .WaitFor(api);
 
 builder.Build().Run();

@@ -35,6 +35,9 @@ public static class InfrastructureRegistration
     {
         // Redis down must degrade, not fail, the service: QuotaHealth reports it as Degraded instead.
         builder.AddRedisClient(RedisConnectionName, settings => settings.DisableHealthChecks = true);
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<Caching.CacheInvalidation>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Caching.CacheInvalidation>());
         return builder;
     }
 }

@@ -1,14 +1,21 @@
 using System.Diagnostics;
 using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Billing.MigrationService;
 
-/// <summary>Applies migrations, seeds the demo tenant in Development, then stops the process (exit 0 on success).</summary>
+/// <summary>
+/// Applies migrations, seeds the demo tenant in Development, syncs the Stripe catalog when Stripe is
+/// configured, then stops the process (exit code 0 on success). With <c>--sync-catalog</c> only the
+/// catalog sync runs: the on-demand form for operators after a price change.
+/// </summary>
 public sealed class MigrationWorker(
     IServiceProvider services,
     IHostEnvironment environment,
     IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
     ILogger<MigrationWorker> logger) : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("Billing.Migrations");
@@ -19,14 +26,21 @@ public sealed class MigrationWorker(
         try
         {
             await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<BillingDbContext>();
-            var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
-            await db.Database.MigrateAsync(stoppingToken);
-            logger.LogInformation("Applied {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
-
-            if (environment.IsDevelopment())
+            var catalogOnly = configuration.GetValue<bool>("sync-catalog");
+            if (!catalogOnly)
             {
-                await scope.ServiceProvider.GetRequiredService<DemoTenantSeeder>().SeedAsync(stoppingToken);
+                await MigrateAsync(scope.ServiceProvider, stoppingToken);
+            }
+
+            if (scope.ServiceProvider.GetRequiredService<IOptions<StripeOptions>>().Value.Enabled)
+            {
+                var result = await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(stoppingToken);
+                logger.LogInformation("Stripe catalog synced: {ProductsCreated} product(s), {MetersCreated} meter(s), {PricesCreated} price(s) created, {Unchanged} unchanged",
+                    result.ProductsCreated, result.MetersCreated, result.PricesCreated, result.Unchanged);
+            }
+            else
+            {
+                logger.LogWarning("No Stripe secret key configured: the Stripe catalog was not synced");
             }
         }
         catch (Exception e)
@@ -38,5 +52,17 @@ public sealed class MigrationWorker(
         }
 
         lifetime.StopApplication();
+    }
+
+    private async Task MigrateAsync(IServiceProvider provider, CancellationToken stoppingToken)
+    {
+        var db = provider.GetRequiredService<BillingDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
+        await db.Database.MigrateAsync(stoppingToken);
+        logger.LogInformation("Applied {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+        if (environment.IsDevelopment())
+        {
+            await provider.GetRequiredService<DemoTenantSeeder>().SeedAsync(stoppingToken);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Infrastructure;
+using Billing.Infrastructure.Stripe;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
 using Hangfire;
@@ -13,6 +14,8 @@ public static class WorkerServiceExtensions
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
         builder.AddBillingDatabase();
+        builder.AddBillingCache();
+        builder.AddBillingStripe();
         var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
 
@@ -32,6 +35,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
         builder.Services.AddSingleton<AggregationMetrics>();
+        builder.Services.AddHostedService<WebhookInboxWorker>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
         return builder;
     }

@@ -18,7 +18,7 @@ count() { # adds "Passed: N" / "Failed: N" from a dotnet test summary, or one fa
   local log=$1 p f
   p=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
   f=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-  if ! grep -qE 'Total: +[0-9]+' "$log"; then f=$((f + 1)); fi
+  if ! grep -qE 'Total tests: +[0-9]+' "$log"; then f=$((f + 1)); fi
   passed=$((passed + p)); failed=$((failed + f))
 }
 
@@ -34,7 +34,8 @@ done
 
 echo "== billing-web"
 log="$results/billing-web.log"
-(cd billing-web && npm test --silent 2>&1) | tee "$log" | tail -n 15
+# Colour codes would split the summary line that is counted below.
+(cd billing-web && NO_COLOR=1 FORCE_COLOR=0 npm test --silent 2>&1) | sed 's/\x1b\[[0-9;]*m//g' | tee "$log" | tail -n 15
 web_passed=$(grep -Eo 'Tests +([0-9]+ failed \| )?[0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | tail -1)
 web_failed=$(grep -Eo 'Tests +[0-9]+ failed' "$log" | grep -Eo '[0-9]+' | tail -1)
 if [ -z "$web_passed" ] && [ -z "$web_failed" ]; then web_failed=1; fi

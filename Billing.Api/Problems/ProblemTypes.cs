@@ -12,4 +12,5 @@ public static class ProblemTypes
     public const string QuotaExceeded = Base + "quota-exceeded";
     public const string SubscriptionInactive = Base + "subscription-inactive";
     public const string RateLimited = Base + "rate-limited";
+    public const string InvalidSignature = Base + "invalid-signature";
 }

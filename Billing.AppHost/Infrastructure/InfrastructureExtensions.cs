@@ -38,7 +38,7 @@ public static class InfrastructureExtensions
         var redisPassword = builder.AddParameter("redis-password", redisSecret.Value, secret: true);
 
         return mode == InfrastructureMode.Containers
-            ? AddContainers(builder, postgresPassword, redisPassword)
+            ? AddContainers(builder, dataDirectory, postgresPassword, redisPassword)
             : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret));
     }
 
@@ -69,6 +69,7 @@ public static class InfrastructureExtensions
 
     private static BillingInfrastructure AddContainers(
         IDistributedApplicationBuilder builder,
+        string dataDirectory,
         IResourceBuilder<ParameterResource> postgresPassword,
         IResourceBuilder<ParameterResource> redisPassword)
     {
@@ -77,7 +78,7 @@ public static class InfrastructureExtensions
             .AddDatabase(BillingInfrastructure.DatabaseName);
         var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
             .WithDataVolume("billing-redis-data");
-        return new(database, cache, InfrastructureMode.Containers);
+        return new(database, cache, InfrastructureMode.Containers, dataDirectory);
     }
 
     private static BillingInfrastructure AddLocalProcesses(
@@ -124,7 +125,7 @@ public static class InfrastructureExtensions
             })
             .WithHealthCheck("redis-ready");
 
-        return new(postgres, redis, InfrastructureMode.Local);
+        return new(postgres, redis, InfrastructureMode.Local, dataDirectory);
     }
 
     private static int PortOrFree(string? configured)

@@ -1,4 +1,3 @@
-using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,8 +21,6 @@ public static class MeteringRegistration
         builder.Services.AddScoped<TenantBillingStore>();
         builder.Services.AddSingleton<QuotaLedger>();
         builder.Services.AddHealthChecks().AddCheck<QuotaHealth>("redis");
-        builder.Services.AddSingleton<CacheInvalidation>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
         return builder;
     }
 }

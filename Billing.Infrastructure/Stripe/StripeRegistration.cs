@@ -14,7 +14,9 @@ public static class StripeRegistration
     {
         builder.Services.Configure<StripeOptions>(builder.Configuration.GetSection(StripeOptions.SectionName));
         // Stripe.net retries with the same Idempotency-Key itself; a second retry layer would only multiply attempts.
+#pragma warning disable EXTEXP0001 // Experimental but stable in practice; the alternative is a client without service defaults.
         builder.Services.AddHttpClient("stripe").RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
@@ -29,6 +31,9 @@ public static class StripeRegistration
         });
         builder.Services.AddScoped<CatalogSync>();
         builder.Services.AddScoped<StripeCustomers>();
+        builder.Services.AddScoped<StripeCatalogIds>();
+        builder.Services.AddScoped<SubscriptionChanges>();
+        builder.Services.AddScoped<WebhookProcessor>();
         return builder;
     }
 

@@ -10,7 +10,7 @@ public static class InvoiceFlow
 {
     private const long RetryAfterSeconds = 3 * 24 * 3600;
 
-    public static InvoiceRecord Draft(Tx tx, SubscriptionRecord? sub, string customerId, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at)
+    private static InvoiceRecord Draft(Tx tx, SubscriptionRecord? sub, string customerId, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at)
     {
         var customer = tx.S.Customers[customerId];
         var invoice = new InvoiceRecord
@@ -23,8 +23,8 @@ public static class InvoiceFlow
             PeriodStart = periodStart,
             PeriodEnd = periodEnd,
             TestClock = customer.TestClock,
+            Lines = lines,
         };
-        invoice.Lines = lines;
         AttachPendingItems(tx, invoice, sub);
         tx.S.Add(tx.S.Invoices, invoice);
         if (sub is not null)
@@ -49,7 +49,7 @@ public static class InvoiceFlow
     {
         if (invoice.Status != "draft")
         {
-            throw StripeError.Invalid($"This invoice is already finalized, you can't re-finalize a non-draft invoice.", code: "invoice_not_editable");
+            throw StripeError.Invalid("This invoice is already finalized, you can't re-finalize a non-draft invoice.", code: "invoice_not_editable");
         }
 
         var customer = tx.S.Customers[invoice.Customer];

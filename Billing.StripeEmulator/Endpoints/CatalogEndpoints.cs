@@ -44,7 +44,7 @@ public static class CatalogEndpoints
         var id = form.Str("id") ?? Ids.New("prod_");
         if (tx.S.Products.ContainsKey(id))
         {
-            throw StripeError.Invalid($"Product already exists.", "id", "resource_already_exists");
+            throw StripeError.Invalid("Product already exists.", "id", "resource_already_exists");
         }
 
         var product = new ProductRecord
@@ -70,9 +70,9 @@ public static class CatalogEndpoints
         var product = tx.S.Products.Find(call.Id, "product");
         var before = CatalogJson.Product(product);
         product.Name = form.Str("name") ?? product.Name;
-        product.Description = form.Has("description") ? NullIfEmpty(form.Str("description")) : product.Description;
+        product.Description = form.Text("description", product.Description);
         product.Active = form.Bool("active") ?? product.Active;
-        product.UnitLabel = form.Has("unit_label") ? NullIfEmpty(form.Str("unit_label")) : product.UnitLabel;
+        product.UnitLabel = form.Text("unit_label", product.UnitLabel);
         if (form.Str("default_price") is { } defaultPrice)
         {
             product.DefaultPrice = defaultPrice.Length == 0 ? null : tx.S.Prices.Find(defaultPrice, "price", "default_price").Id;
@@ -125,7 +125,7 @@ public static class CatalogEndpoints
             price.Interval = recurring.Required("interval");
             if (price.Interval is not ("day" or "week" or "month" or "year"))
             {
-                throw StripeError.InvalidParam("recurring[interval]", $"Invalid recurring[interval]: must be one of day, week, month, or year");
+                throw StripeError.InvalidParam("recurring[interval]", "Invalid recurring[interval]: must be one of day, week, month, or year");
             }
 
             price.IntervalCount = recurring.Long("interval_count") ?? 1;
@@ -238,7 +238,7 @@ public static class CatalogEndpoints
         var price = tx.S.Prices.Find(call.Id, "price");
         var before = CatalogJson.Price(price);
         price.Active = form.Bool("active") ?? price.Active;
-        price.Nickname = form.Has("nickname") ? NullIfEmpty(form.Str("nickname")) : price.Nickname;
+        price.Nickname = form.Text("nickname", price.Nickname);
         price.TaxBehavior = form.Str("tax_behavior") ?? price.TaxBehavior;
         SetLookupKey(tx, price, form.Str("lookup_key"), form.Bool("transfer_lookup_key") ?? false);
         price.ApplyMetadata(form);
@@ -246,6 +246,4 @@ public static class CatalogEndpoints
         tx.Publish("price.updated", after, previous: Diff.Previous(before, after));
         return CatalogJson.Price(price);
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

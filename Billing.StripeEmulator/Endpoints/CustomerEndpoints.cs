@@ -79,15 +79,13 @@ public static class CustomerEndpoints
         var form = call.Form;
         var customer = Live(tx, call.Id);
         var before = tx.RenderCustomer(customer);
-        customer.Name = form.Has("name") ? Blank(form.Str("name")) : customer.Name;
-        customer.Email = form.Has("email") ? Blank(form.Str("email")) : customer.Email;
-        customer.Description = form.Has("description") ? Blank(form.Str("description")) : customer.Description;
-        customer.Phone = form.Has("phone") ? Blank(form.Str("phone")) : customer.Phone;
+        customer.Name = form.Text("name", customer.Name);
+        customer.Email = form.Text("email", customer.Email);
+        customer.Description = form.Text("description", customer.Description);
+        customer.Phone = form.Text("phone", customer.Phone);
         customer.ApplyMetadata(form);
         var after = tx.RenderCustomer(customer);
         tx.Publish("customer.updated", after, tx.NowForCustomer(customer.Id), Diff.Previous(before, after));
         return tx.RenderCustomer(customer);
     }
-
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

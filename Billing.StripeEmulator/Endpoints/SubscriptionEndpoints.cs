@@ -30,7 +30,7 @@ public static class SubscriptionEndpoints
     {
         var sub = tx.S.Subscriptions.Find(id, "subscription", param);
         return sub.Status == "canceled"
-            ? throw StripeError.Invalid($"A canceled subscription can only update its cancellation_details and metadata.", param)
+            ? throw StripeError.Invalid("A canceled subscription can only update its cancellation_details and metadata.", param)
             : sub;
     }
 
@@ -155,7 +155,7 @@ public static class SubscriptionEndpoints
     private static void ApplyChanges(Tx tx, SubscriptionRecord sub, FormTree form)
     {
         var behavior = ProrationBehavior(form);
-        sub.Description = form.Has("description") ? form.Str("description") is { Length: > 0 } d ? d : null : sub.Description;
+        sub.Description = form.Text("description", sub.Description);
         if (form.Bool("cancel_at_period_end") is { } cancel)
         {
             sub.CancelAtPeriodEnd = cancel;

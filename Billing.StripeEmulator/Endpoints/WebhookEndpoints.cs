@@ -38,7 +38,7 @@ public static class WebhookEndpoints
             var endpoint = tx.S.WebhookEndpoints.Find(call.Id, "webhook_endpoint");
             endpoint.Url = form.Str("url") is { } url ? ValidUrl(url) : endpoint.Url;
             endpoint.EnabledEvents = EnabledEvents(form) ?? endpoint.EnabledEvents;
-            endpoint.Description = form.Has("description") ? form.Str("description") : endpoint.Description;
+            endpoint.Description = form.Text("description", endpoint.Description);
             endpoint.Status = form.Bool("disabled") is { } disabled ? (disabled ? "disabled" : "enabled") : endpoint.Status;
             endpoint.ApplyMetadata(form);
             return WebhookJson.Endpoint(endpoint);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Wire;
@@ -11,6 +12,8 @@ namespace Billing.StripeEmulator.Hosting;
 public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runtime, FaultRegistry faults, ILogger<StripeMiddleware> logger)
 {
     private const string StreamPath = "/v2/billing/meter_event_stream";
+
+    private readonly ConcurrentDictionary<string, bool> _inFlight = new(StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -36,7 +39,7 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
                     Authenticate(bearer);
                 }
 
-                await next(http);
+                await RunAsync(http);
                 return;
             }
 
@@ -66,16 +69,11 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
                 return;
             }
 
-            await next(http);
+            await RunAsync(http);
         }
         catch (StripeError error)
         {
             await ErrorWriter.WriteAsync(http, error);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Emulator failure on {Path}", path);
-            await ErrorWriter.WriteAsync(http, new StripeError(HttpStatusCode.InternalServerError, "api_error", "An unknown error occurred in the emulator."));
         }
     }
 
@@ -96,10 +94,29 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
 
     private static string Mask(string key) => key.Length <= 8 ? "****" : key[..8] + new string('*', key.Length - 12 > 0 ? key.Length - 12 : 4) + key[^4..];
 
+    /// <summary>The key from <c>Bearer key</c>, or from Basic auth with the key as user name (as <c>curl -u sk_test_…:</c> sends).</summary>
     private static string? Bearer(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header[7..].Trim();
+        }
+
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            return decoded.Split(':')[0];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static StripeError InjectedError(int status) => status == 429
@@ -125,44 +142,29 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
 
     private async Task WithIdempotencyAsync(HttpContext http, string key, string fingerprint)
     {
-        var stored = runtime.Store.Read(state => state.Idempotency.GetValueOrDefault(key));
-        if (stored is not null && stored.StoredAt > runtime.Clock.WallNow - 24 * 3600)
+        if (!_inFlight.TryAdd(key, true))
         {
-            if (stored.Fingerprint != fingerprint)
-            {
-                throw new StripeError(HttpStatusCode.BadRequest, "idempotency_error",
-                    $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
-            }
-
-            http.Response.StatusCode = stored.Status;
-            http.Response.ContentType = "application/json";
-            http.Response.Headers["Idempotent-Replayed"] = "true";
-            await http.Response.WriteAsync(stored.Body);
-            return;
+            // Stripe answers 409 while the first request with a key runs; the client retries it.
+            throw new StripeError(HttpStatusCode.Conflict, "idempotency_error",
+                "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later.");
         }
 
         var original = http.Response.Body;
-        using var buffer = new MemoryStream();
-        http.Response.Body = buffer;
         try
         {
-            try
+            var cutoff = runtime.Clock.WallNow - 24 * 3600;
+            var stored = runtime.Store.Read(state => state.Idempotency.GetValueOrDefault(key));
+            if (stored is not null && stored.StoredAt > cutoff)
             {
-                await next(http);
-            }
-            catch (StripeError error)
-            {
-                await ErrorWriter.WriteAsync(http, error);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogError(exception, "Emulator failure on {Path}", http.Request.Path);
-                await ErrorWriter.WriteAsync(http, new StripeError(HttpStatusCode.InternalServerError, "api_error", "An unknown error occurred in the emulator."));
+                await ReplayAsync(http, key, fingerprint, stored);
+                return;
             }
 
+            using var buffer = new MemoryStream();
+            http.Response.Body = buffer;
+            await RunAsync(http);
             var body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
             var status = http.Response.StatusCode;
-            var cutoff = runtime.Clock.WallNow - 24 * 3600;
             runtime.Store.Write(state =>
             {
                 foreach (var expired in state.Idempotency.Where(pair => pair.Value.StoredAt < cutoff).Select(pair => pair.Key).ToList())
@@ -185,6 +187,39 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
         finally
         {
             http.Response.Body = original;
+            _inFlight.TryRemove(key, out _);
+        }
+    }
+
+    private static async Task ReplayAsync(HttpContext http, string key, string fingerprint, IdempotencyRecord stored)
+    {
+        if (stored.Fingerprint != fingerprint)
+        {
+            throw new StripeError(HttpStatusCode.BadRequest, "idempotency_error",
+                $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
+        }
+
+        http.Response.StatusCode = stored.Status;
+        http.Response.ContentType = "application/json";
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        await http.Response.WriteAsync(stored.Body);
+    }
+
+    /// <summary>Runs the endpoint, answering anything it throws in Stripe's error shape.</summary>
+    private async Task RunAsync(HttpContext http)
+    {
+        try
+        {
+            await next(http);
+        }
+        catch (StripeError error)
+        {
+            await ErrorWriter.WriteAsync(http, error);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Emulator failure on {Path}", http.Request.Path);
+            await ErrorWriter.WriteAsync(http, new StripeError(HttpStatusCode.InternalServerError, "api_error", "An unknown error occurred in the emulator."));
         }
     }
 }

@@ -41,7 +41,7 @@ public sealed class Tx(EmulatorState state, EmulatorClock clock, string baseUrl,
             ["pending_webhooks"] = endpoints.Count,
             ["request"] = new JsonObject { ["id"] = requestId, ["idempotency_key"] = idempotencyKey },
             ["type"] = type,
-        }.ToJsonString();
+        }.ToJsonString(Json.Output);
         S.Add(S.Events, record);
         foreach (var endpoint in endpoints)
         {

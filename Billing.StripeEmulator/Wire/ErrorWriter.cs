@@ -14,7 +14,7 @@ public static class ErrorWriter
             ["param"] = error.Param,
             ["type"] = error.Type,
         },
-    }.ToJsonString();
+    }.ToJsonString(Json.Output);
 
     public static async Task WriteAsync(HttpContext http, StripeError error)
     {

@@ -10,6 +10,10 @@ public static class Expander
 {
     private const int MaxDepth = 4;
 
+    // Stripe returns these only when expanded; the emulator always renders them when they apply,
+    // so expanding one is accepted and changes nothing (a licensed price simply has no tiers).
+    private static readonly HashSet<string> Includable = ["tiers", "currency_options"];
+
     public static void Apply(JsonNode? root, IEnumerable<string> paths, Func<string, JsonObject?> resolve)
     {
         foreach (var path in paths)
@@ -37,6 +41,11 @@ public static class Expander
                 return;
             case JsonObject obj:
                 var key = segments[index];
+                if (index == segments.Length - 1 && Includable.Contains(key))
+                {
+                    return;
+                }
+
                 if (!obj.TryGetPropertyValue(key, out var child))
                 {
                     throw StripeError.InvalidParam("expand", $"This property cannot be expanded ({path}).");

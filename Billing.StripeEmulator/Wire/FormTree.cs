@@ -86,6 +86,9 @@ public sealed class FormTree
 
     public string? Str(string key) => this[key]?.Value;
 
+    /// <summary>An updatable text field: the current value when absent, null when sent empty (Stripe's way to unset).</summary>
+    public string? Text(string key, string? current) => Has(key) ? Str(key) is { Length: > 0 } value ? value : null : current;
+
     public string Required(string key) =>
         string.IsNullOrEmpty(Str(key)) ? throw StripeError.MissingParam(key) : Str(key)!;
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Billing.StripeEmulator.Wire;
@@ -6,6 +8,9 @@ namespace Billing.StripeEmulator.Wire;
 /// <summary>Small helpers for building Stripe's JSON.</summary>
 public static class Json
 {
+    /// <summary>Output options: characters such as <c>'</c> and <c>+</c> are written as they are, as Stripe writes them.</summary>
+    public static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static JsonObject Map(IReadOnlyDictionary<string, string> values)
     {
         var obj = new JsonObject();

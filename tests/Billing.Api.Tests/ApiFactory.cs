@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Billing.Api.Tests;
 
 /// <summary>The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis.</summary>
-public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory<Program>, IAsyncLifetime
+public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>, IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-0123456789abcdef";
 

@@ -41,6 +41,17 @@ public sealed class WireFormatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_secret_key_sent_as_the_basic_auth_user_name_is_accepted()
+    {
+        using var basic = new HttpClient { BaseAddress = new Uri(_host.BaseUrl) };
+        basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("sk_test_curl:"u8.ToArray()));
+
+        var response = await basic.GetAsync("/v1/customers");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_missing_parameter_is_an_invalid_request_error_naming_the_param()
     {
         var (status, body, _) = await _host.PostFormAsync("/v1/products", [new("description", "no name")]);
@@ -128,6 +139,19 @@ public sealed class WireFormatTests : IAsyncLifetime
 
         Assert.Equal(400, status);
         Assert.Equal("idempotency_error", body["error"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_key_run_once()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            _host.PostFormAsync("/v1/customers", [new("email", "same@example.com")], "key-concurrent")));
+        var customers = await _host.Stripe.V1.Customers.ListAsync();
+
+        var created = Assert.Single(customers.Data);
+        Assert.All(answers, a => Assert.True(
+            (a.Status == 200 && a.Body["id"]!.GetValue<string>() == created.Id) ||
+            (a.Status == 409 && a.Body["error"]!["type"]!.GetValue<string>() == "idempotency_error")));
     }
 
     [Fact]

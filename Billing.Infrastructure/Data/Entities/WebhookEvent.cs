@@ -15,6 +15,9 @@ public sealed class WebhookEvent
     public required string Status { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>After a failed attempt, the earliest time of the next (exponential backoff).</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
     public string? Error { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
 }

@@ -1,29 +1,18 @@
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { saveApiKey } from '@/lib/api-key';
-import { plansResponse, usageResponse } from '@/testing/fixtures';
+import { plansResponse } from '@/testing/fixtures';
 import { problem } from '@/testing/problem';
 import { renderWithQuery } from '@/testing/render';
 import { server } from '@/testing/server';
+import { serveTenantApi, tenantKey } from '@/testing/tenant-api';
 import { App } from './app';
 
-function servePlans() {
-  server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
-}
-
-function serveUsage() {
-  server.use(
-    http.get('/api/v1/usage', ({ request }) =>
-      request.headers.get('Authorization') === 'Bearer bk_live_abc'
-        ? HttpResponse.json(usageResponse({ plan: 'standard' }))
-        : problem({ status: 401, title: 'Unauthorized' }),
-    ),
-  );
-}
-
 describe('App shell', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
   it('shows the Billing header and the three plans with their monthly price before sign-in', async () => {
-    servePlans();
+    server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
 
     renderWithQuery(<App />);
 
@@ -32,12 +21,10 @@ describe('App shell', () => {
     expect(plans.getByRole('status')).toHaveTextContent('Loading plans…');
     expect(await plans.findByRole('heading', { name: 'Free' })).toBeInTheDocument();
     expect(plans.getByText('$0.00')).toBeInTheDocument();
-    expect(plans.getByRole('heading', { name: 'Standard' })).toBeInTheDocument();
     expect(plans.getByText('$99.00')).toBeInTheDocument();
-    expect(plans.getByRole('heading', { name: 'Enterprise' })).toBeInTheDocument();
     expect(plans.getByText('$999.00')).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Sign in' })).toBeInTheDocument();
-    expect(screen.queryByRole('region', { name: 'Usage' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('tablist')).not.toBeInTheDocument();
   });
 
   it('explains in plain words when the plans cannot be loaded', async () => {
@@ -50,25 +37,40 @@ describe('App shell', () => {
     );
   });
 
-  it('after sign-in shows the usage and marks the tenant plan as current', async () => {
-    servePlans();
-    serveUsage();
+  it('signs in with a typed key and opens the dashboard on the usage tab', async () => {
+    serveTenantApi();
     const { user } = renderWithQuery(<App />);
 
-    await user.type(screen.getByLabelText('Tenant API key'), 'bk_live_abc{Enter}');
+    await user.type(screen.getByLabelText('Tenant API key'), `${tenantKey}{Enter}`);
 
-    const usage = within(screen.getByRole('region', { name: 'Usage' }));
+    const usage = within(screen.getByRole('tabpanel', { name: 'Usage' }));
     expect(await usage.findByRole('progressbar', { name: 'LLM tokens' })).toHaveAttribute('aria-valuenow', '2500000');
-    expect(sessionStorage.getItem('billing.apiKey')).toBe('bk_live_abc');
+    expect(sessionStorage.getItem('billing.apiKey')).toBe(tenantKey);
     expect(screen.queryByRole('region', { name: 'Sign in' })).not.toBeInTheDocument();
-    expect(await screen.findByRole('listitem', { name: 'Standard' })).toHaveAttribute('data-current', 'true');
   });
 
-  it('signs out: forgets the key and the tenant usage', async () => {
-    saveApiKey('bk_live_abc');
-    servePlans();
-    serveUsage();
+  it('offers no one-click demo sign-in without a configured demo key', async () => {
+    vi.stubEnv('VITE_DEMO_API_KEY', '');
+    server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
+    renderWithQuery(<App />);
+    expect(screen.queryByRole('button', { name: 'Sign in as the demo tenant' })).not.toBeInTheDocument();
+  });
+
+  it('signs in as the demo tenant with one click', async () => {
+    vi.stubEnv('VITE_DEMO_API_KEY', tenantKey);
+    serveTenantApi();
     const { user } = renderWithQuery(<App />);
+
+    await user.click(screen.getByRole('button', { name: 'Sign in as the demo tenant' }));
+
+    expect(await screen.findByRole('progressbar', { name: 'LLM tokens' })).toBeInTheDocument();
+    expect(sessionStorage.getItem('billing.apiKey')).toBe(tenantKey);
+  });
+
+  it('signs out: forgets the key and everything about the tenant', async () => {
+    saveApiKey(tenantKey);
+    serveTenantApi();
+    const { user, queryClient } = renderWithQuery(<App />);
     await screen.findByRole('progressbar', { name: 'LLM tokens' });
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
@@ -76,6 +78,7 @@ describe('App shell', () => {
     expect(sessionStorage.getItem('billing.apiKey')).toBeNull();
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Sign in' })).toBeInTheDocument();
-    expect(screen.getByRole('listitem', { name: 'Standard' })).not.toHaveAttribute('data-current');
+    expect(queryClient.getQueryCache().getAll().map((query) => query.queryKey[0])).toEqual(['plans']);
+    expect(await screen.findByRole('listitem', { name: 'Standard' })).not.toHaveAttribute('data-current');
   });
 });

@@ -1,16 +1,16 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { SignInForm } from '@/features/auth/components/sign-in-form';
+import { plansQueryOptions } from '@/features/plans/api/get-plans';
 import { PlanSelector } from '@/features/plans/components/plan-selector';
-import { useUsage, usageQueryOptions } from '@/features/usage/api/get-usage';
-import { UsagePanel } from '@/features/usage/components/usage-panel';
 import { clearApiKey, readApiKey, saveApiKey } from '@/lib/api-key';
+import { BillingDashboard } from './routes/dashboard';
+
+const plansKey = plansQueryOptions().queryKey[0];
 
 export function App() {
   const queryClient = useQueryClient();
   const [signedIn, setSignedIn] = useState(() => readApiKey() !== null);
-  // The plan selector needs the tenant's plan, which the usage summary already carries.
-  const usage = useUsage({ enabled: signedIn });
 
   function signIn(apiKey: string) {
     saveApiKey(apiKey);
@@ -19,8 +19,8 @@ export function App() {
 
   function signOut() {
     clearApiKey();
-    // Another key may belong to another tenant: nothing of this one may show after sign-out.
-    queryClient.removeQueries({ queryKey: usageQueryOptions().queryKey });
+    // Another key may belong to another tenant: only the public catalog may survive sign-out.
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== plansKey });
     setSignedIn(false);
   }
 
@@ -36,20 +36,19 @@ export function App() {
       </header>
       <main className="app-main">
         {signedIn ? (
-          <section aria-labelledby="usage-heading" className="panel">
-            <h2 id="usage-heading">Usage</h2>
-            <UsagePanel />
-          </section>
+          <BillingDashboard />
         ) : (
-          <section aria-labelledby="sign-in-heading" className="panel">
-            <h2 id="sign-in-heading">Sign in</h2>
-            <SignInForm onSignIn={signIn} />
-          </section>
+          <>
+            <section aria-labelledby="sign-in-heading" className="panel">
+              <h2 id="sign-in-heading">Sign in</h2>
+              <SignInForm onSignIn={signIn} demoApiKey={import.meta.env.VITE_DEMO_API_KEY || undefined} />
+            </section>
+            <section aria-labelledby="plans-heading" className="panel">
+              <h2 id="plans-heading">Plans</h2>
+              <PlanSelector />
+            </section>
+          </>
         )}
-        <section aria-labelledby="plans-heading" className="panel">
-          <h2 id="plans-heading">Plans</h2>
-          <PlanSelector currentPlan={signedIn ? usage.data?.plan : undefined} />
-        </section>
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { formatDate, formatDateTime, formatMoney, formatUnitPrice, formatNumber, formatPercent } from './format';
+import { formatDate, formatDateTime, formatDecimalCents, formatMoney, formatUnitPrice, formatNumber, formatPercent } from './format';
 
 describe('formatMoney', () => {
   it.each([
@@ -20,6 +20,18 @@ describe('formatUnitPrice', () => {
     [0.125, '$0.0013'],
   ])('shows a unit price of %f cents as %s', (cents, expected) => {
     expect(formatUnitPrice(cents, 'usd')).toBe(expected);
+  });
+});
+
+describe('formatDecimalCents', () => {
+  it.each([
+    ['9900', '$99.00'],
+    ['0.01', '$0.0001'],
+    ['0.0002', '$0.000002'],
+    ['12.5', '$0.125'],
+    ['0.0104155817', '$0.00010416'],
+  ])('shows %s cents as %s', (decimal, expected) => {
+    expect(formatDecimalCents(decimal, 'usd')).toBe(expected);
   });
 });
 

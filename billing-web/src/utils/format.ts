@@ -16,6 +16,16 @@ export function formatUnitPrice(cents: number, currency: string): string {
   }).format(cents / 100);
 }
 
+/** A price given as a decimal string of cents, precise enough for per-token prices (millionths of a dollar): '0.0002' → "$0.000002". */
+export function formatDecimalCents(decimal: string, currency: string): string {
+  return new Intl.NumberFormat(locale(), {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 8,
+  }).format(Number(decimal) / 100);
+}
+
 /** Whole quantities with grouping: 10000000 → "10,000,000". */
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(value);

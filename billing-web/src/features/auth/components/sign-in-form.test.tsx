@@ -28,4 +28,20 @@ describe('SignInForm', () => {
       'Tenant keys start with bk_ and are kept only in this browser tab. Enter your API key.',
     );
   });
+
+  it('offers a one-click sign-in as the demo tenant when a demo key is configured', async () => {
+    const user = userEvent.setup();
+    const onSignIn = vi.fn();
+    render(<SignInForm onSignIn={onSignIn} demoApiKey="bk_demo_1" />);
+
+    await user.click(screen.getByRole('button', { name: 'Sign in as the demo tenant' }));
+
+    expect(onSignIn).toHaveBeenCalledWith('bk_demo_1');
+  });
+
+  it('offers no demo sign-in without a demo key', () => {
+    render(<SignInForm onSignIn={vi.fn()} />);
+
+    expect(screen.queryByRole('button', { name: 'Sign in as the demo tenant' })).not.toBeInTheDocument();
+  });
 });

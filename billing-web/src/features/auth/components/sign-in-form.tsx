@@ -1,9 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import './sign-in-form.css';
 
-type SignInFormProps = { onSignIn: (apiKey: string) => void };
+type SignInFormProps = {
+  onSignIn: (apiKey: string) => void;
+  /** The seeded demo tenant's key, given only in Development; offers a one-click sign-in. */
+  demoApiKey?: string;
+};
 
-export function SignInForm({ onSignIn }: SignInFormProps) {
+export function SignInForm({ onSignIn, demoApiKey }: SignInFormProps) {
   const inputId = useId();
   const hintId = useId();
   const errorId = useId();
@@ -44,6 +48,13 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
         <p id={errorId} role="alert" className="sign-in__error">
           {error}
         </p>
+      )}
+      {demoApiKey && (
+        <div className="sign-in__demo">
+          <button type="button" className="button" onClick={() => onSignIn(demoApiKey)}>
+            Sign in as the demo tenant
+          </button>
+        </div>
       )}
     </form>
   );

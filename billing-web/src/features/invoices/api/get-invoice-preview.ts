@@ -2,8 +2,9 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { InvoicePreview } from '@/types/api';
 
-export function getInvoicePreview(signal?: AbortSignal): Promise<InvoicePreview> {
-  return api.get<InvoicePreview>('/api/v1/invoices/preview', signal);
+/** Null when there is nothing to preview (no subscription billed by the period end). */
+export function getInvoicePreview(signal?: AbortSignal): Promise<InvoicePreview | null> {
+  return api.getOptional<InvoicePreview>('/api/v1/invoices/preview', signal);
 }
 
 export const invoicePreviewQueryOptions = () =>

@@ -1,5 +1,5 @@
 import type { Plan, PlanId } from '@/types/api';
-import { planChange } from './plan-change';
+import { changeTiming, planChange } from './plan-change';
 
 // Standard and Enterprise share a price here so the catalog order has to decide between them.
 const catalog: Plan[] = [
@@ -18,5 +18,14 @@ describe('planChange', () => {
     ['enterprise', 'standard', 'downgrade'],
   ] as const)('moving from %s to %s is a %s', (from, to, direction) => {
     expect(planChange(catalog, byId(from), byId(to))).toEqual({ from: byId(from), to: byId(to), direction });
+  });
+});
+
+describe('changeTiming', () => {
+  it.each([
+    ['upgrade', 'now'],
+    ['downgrade', 'period_end'],
+  ] as const)('an %s takes effect %s', (direction, timing) => {
+    expect(changeTiming(direction)).toBe(timing);
   });
 });

@@ -1,4 +1,4 @@
-import type { Plan } from '@/types/api';
+import type { ChangeTiming, Plan } from '@/types/api';
 
 export type ChangeDirection = 'upgrade' | 'downgrade';
 
@@ -9,4 +9,9 @@ export function planChange(plans: Plan[], from: Plan, to: Plan): PlanChange {
   const dearer =
     to.basePriceCents === from.basePriceCents ? plans.indexOf(to) > plans.indexOf(from) : to.basePriceCents > from.basePriceCents;
   return { from, to, direction: dearer ? 'upgrade' : 'downgrade' };
+}
+
+/** When a change takes effect: an upgrade at once (prorated), a downgrade at the period end, so paid-for capacity is kept. */
+export function changeTiming(direction: ChangeDirection): ChangeTiming {
+  return direction === 'upgrade' ? 'now' : 'period_end';
 }

@@ -5,14 +5,14 @@ import { plansResponse } from '@/testing/fixtures';
 import { problem } from '@/testing/problem';
 import { renderWithQuery } from '@/testing/render';
 import { server } from '@/testing/server';
-import type { Plan } from '@/types/api';
+import type { ChangeTiming, Plan } from '@/types/api';
 import { PlanSelector } from './plan-selector';
 
 function servePlans() {
   server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
 }
 
-async function renderSelector(onChangePlan: (plan: Plan) => Promise<unknown> | void = vi.fn()) {
+async function renderSelector(onChangePlan: (plan: Plan, timing: ChangeTiming) => Promise<unknown> | void = vi.fn()) {
   servePlans();
   const rendered = renderWithQuery(<PlanSelector currentPlan="standard" onChangePlan={onChangePlan} />);
   await screen.findByRole('list', { name: 'Plans' });
@@ -107,7 +107,7 @@ describe('PlanSelector', () => {
     );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm upgrade' }));
 
-    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[2]);
+    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[2], 'now');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(screen.getByText('You are now on Enterprise.')).toBeInTheDocument();
   });
@@ -124,7 +124,7 @@ describe('PlanSelector', () => {
     );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm downgrade' }));
 
-    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[0]);
+    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[0], 'period_end');
     expect(screen.getByText('Your plan changes to Free at the end of the current period.')).toBeInTheDocument();
   });
 

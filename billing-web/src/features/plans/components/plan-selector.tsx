@@ -1,10 +1,11 @@
 import { useState } from 'react';
+import { QueryStatus } from '@/components/ui/query-status';
 import { plainMessage } from '@/lib/api-client';
-import type { Plan, PlanId } from '@/types/api';
+import type { ChangeTiming, Plan, PlanId, PlansResponse } from '@/types/api';
 import { usePlans } from '../api/get-plans';
 import { ConfirmPlanChangeDialog } from './confirm-plan-change-dialog';
 import { PlanCard } from './plan-card';
-import { planChange, type PlanChange } from './plan-change';
+import { changeTiming, planChange, type PlanChange } from './plan-change';
 import { PlanComparisonTable } from './plan-comparison-table';
 import './plan-selector.css';
 
@@ -12,38 +13,28 @@ type PlanSelectorProps = {
   /** The signed-in tenant's plan; before sign-in the selector only presents the catalog. */
   currentPlan?: PlanId;
   /** Called once the tenant confirms; a rejected promise keeps the dialog open with the reason. */
-  onChangePlan?: (plan: Plan) => Promise<unknown> | void;
+  onChangePlan?: (plan: Plan, timing: ChangeTiming) => Promise<unknown> | void;
 };
 
 type Outcome = { pending: boolean; error: string | null };
 
 const idle: Outcome = { pending: false, error: null };
 
-export function PlanSelector({ currentPlan, onChangePlan }: PlanSelectorProps) {
+export function PlanSelector(props: PlanSelectorProps) {
   const plansQuery = usePlans();
+  return (
+    <QueryStatus query={plansQuery} loading="Loading plans…" failure="We could not load the plans." retry>
+      {(catalog) => <PlanChoices catalog={catalog} {...props} />}
+    </QueryStatus>
+  );
+}
+
+function PlanChoices({ catalog, currentPlan, onChangePlan }: PlanSelectorProps & { catalog: PlansResponse }) {
   const [change, setChange] = useState<PlanChange | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(idle);
   const [announcement, setAnnouncement] = useState('');
 
-  if (plansQuery.isPending) {
-    return (
-      <p role="status" className="muted">
-        Loading plans…
-      </p>
-    );
-  }
-  if (plansQuery.isError) {
-    return (
-      <div role="alert" className="notice notice--error">
-        <p>We could not load the plans. {plainMessage(plansQuery.error)}</p>
-        <button type="button" className="button" onClick={() => plansQuery.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
-  }
-
-  const { currency, plans } = plansQuery.data;
+  const { currency, plans } = catalog;
   const current = plans.find((plan) => plan.id === currentPlan);
   const changeTo = (plan: Plan) => (current && onChangePlan && plan !== current ? planChange(plans, current, plan) : null);
 
@@ -58,7 +49,7 @@ export function PlanSelector({ currentPlan, onChangePlan }: PlanSelectorProps) {
     }
     setOutcome({ pending: true, error: null });
     try {
-      await onChangePlan(change.to);
+      await onChangePlan(change.to, changeTiming(change.direction));
       setAnnouncement(
         change.direction === 'upgrade'
           ? `You are now on ${change.to.name}.`

@@ -1,4 +1,4 @@
-import { plainMessage } from '@/lib/api-client';
+import { QueryStatus } from '@/components/ui/query-status';
 import type { PlanId, Subscription } from '@/types/api';
 import { formatDate, formatDateTime } from '@/utils/format';
 import { useSubscription } from '../api/get-subscription';
@@ -35,23 +35,14 @@ function notices(subscription: Subscription): { text: string; urgent: boolean }[
 
 export function SubscriptionSummary() {
   const subscriptionQuery = useSubscription();
+  return (
+    <QueryStatus query={subscriptionQuery} loading="Loading your subscription…" failure="We could not load your subscription.">
+      {(subscription) => <Summary subscription={subscription} />}
+    </QueryStatus>
+  );
+}
 
-  if (subscriptionQuery.isPending) {
-    return (
-      <p role="status" className="muted">
-        Loading your subscription…
-      </p>
-    );
-  }
-  if (subscriptionQuery.isError) {
-    return (
-      <p role="alert" className="notice notice--error">
-        We could not load your subscription. {plainMessage(subscriptionQuery.error)}
-      </p>
-    );
-  }
-
-  const subscription = subscriptionQuery.data;
+function Summary({ subscription }: { subscription: Subscription }) {
   return (
     <div className="subscription-summary">
       <dl className="subscription-summary__facts">

@@ -1,4 +1,4 @@
-import { plainMessage } from '@/lib/api-client';
+import { QueryStatus } from '@/components/ui/query-status';
 import type { UsageResponse } from '@/types/api';
 import { formatDate, formatMoney } from '@/utils/format';
 import { useUsage } from '../api/get-usage';
@@ -21,23 +21,14 @@ function breakdown(usage: UsageResponse): Breakdown {
 /** What this period's invoice will come to: the base fee, overage so far and where the current pace leads. */
 export function ProjectedInvoice() {
   const usageQuery = useUsage();
+  return (
+    <QueryStatus query={usageQuery} loading="Loading the projected invoice…" failure="We could not project your invoice.">
+      {(usage) => <Figures usage={usage} />}
+    </QueryStatus>
+  );
+}
 
-  if (usageQuery.isPending) {
-    return (
-      <p role="status" className="muted">
-        Loading the projected invoice…
-      </p>
-    );
-  }
-  if (usageQuery.isError) {
-    return (
-      <p role="alert" className="notice notice--error">
-        We could not project your invoice. {plainMessage(usageQuery.error)}
-      </p>
-    );
-  }
-
-  const usage = usageQuery.data;
+function Figures({ usage }: { usage: UsageResponse }) {
   const money = (cents: number) => formatMoney(cents, usage.currency);
   const figures = breakdown(usage);
   return (

@@ -73,13 +73,13 @@ describe('UsageMeter', () => {
     expect(meter).toHaveTextContent('Hard cap at 120,000 tokens');
   });
 
-  it('charts the usage over the period and describes the latest point for screen readers', () => {
+  it('charts the usage over the period and describes the latest point for screen readers', async () => {
     renderMeter({}, [
       { metric: 'llm_tokens', at: '2026-11-02T10:00:00Z', cumulative: 1_000_000 },
       { metric: 'llm_tokens', at: '2026-11-03T10:00:00Z', cumulative: 2_500_000 },
     ]);
 
-    expect(screen.getByRole('figure', { name: 'LLM tokens over the period' })).toHaveTextContent(
+    expect(await screen.findByRole('figure', { name: 'LLM tokens over the period' })).toHaveTextContent(
       'LLM tokens over the period: 2 hourly points, 2,500,000 tokens at Nov 3, 2026, 10:00 AM UTC.',
     );
   });

@@ -1,8 +1,7 @@
-import { useId } from 'react';
+import { lazy, Suspense, useId } from 'react';
 import type { MetricUsage, UsagePoint } from '@/types/api';
 import { formatDateTime, formatMoney, formatPercent } from '@/utils/format';
 import { formatQuantity, metricLabel } from '@/utils/metrics';
-import { UsageChart } from './usage-chart';
 import './usage-meter.css';
 
 type UsageMeterProps = {
@@ -14,6 +13,9 @@ type UsageMeterProps = {
   /** This metric's points of the usage history; the chart is left out when there are none. */
   history?: UsagePoint[];
 };
+
+// The charting library is most of the bundle; the meters must not wait for it.
+const UsageChart = lazy(() => import('./usage-chart').then((module) => ({ default: module.UsageChart })));
 
 export type MeterLevel = 'green' | 'yellow' | 'red';
 
@@ -88,7 +90,9 @@ export function UsageMeter({ usage, currency, periodStart, periodEnd, history = 
         </p>
       )}
       {history.length > 0 && (
-        <UsageChart metric={usage.metric} points={history} periodStart={periodStart} periodEnd={periodEnd} />
+        <Suspense fallback={null}>
+          <UsageChart metric={usage.metric} points={history} periodStart={periodStart} periodEnd={periodEnd} />
+        </Suspense>
       )}
       {blocked && (
         <p role="alert" className="usage-meter__blocked">

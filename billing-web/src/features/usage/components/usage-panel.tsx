@@ -1,5 +1,5 @@
-import { plainMessage } from '@/lib/api-client';
-import type { UsagePoint } from '@/types/api';
+import { QueryStatus } from '@/components/ui/query-status';
+import type { UsagePoint, UsageResponse } from '@/types/api';
 import { formatDate } from '@/utils/format';
 import { useUsageHistory } from '../api/get-usage-history';
 import { useUsage } from '../api/get-usage';
@@ -19,24 +19,15 @@ export function UsagePanel() {
   const usageQuery = useUsage();
   // The charts are extra: without a history (older API, or it failed) the meters still tell the story.
   const historyQuery = useUsageHistory();
-
-  if (usageQuery.isPending) {
-    return (
-      <p role="status" className="muted">
-        Loading usage…
-      </p>
-    );
-  }
-  if (usageQuery.isError) {
-    return (
-      <p role="alert" className="notice notice--error">
-        We could not load your usage. {plainMessage(usageQuery.error)}
-      </p>
-    );
-  }
-
-  const usage = usageQuery.data;
   const history = pointsByMetric(historyQuery.data?.points ?? []);
+  return (
+    <QueryStatus query={usageQuery} loading="Loading usage…" failure="We could not load your usage.">
+      {(usage) => <Meters usage={usage} history={history} />}
+    </QueryStatus>
+  );
+}
+
+function Meters({ usage, history }: { usage: UsageResponse; history: Map<string, UsagePoint[]> }) {
   return (
     <div className="usage-panel">
       <p className="usage-panel__period muted">

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Billing.Api.Subscriptions;
+
+/// <param name="GraceEndsAt">When a failed payment's grace runs out (the tenant is then held to Free quotas).</param>
+public sealed record SubscriptionResponse(
+    string Plan,
+    string Status,
+    DateTimeOffset CurrentPeriodStart,
+    DateTimeOffset CurrentPeriodEnd,
+    bool CancelAtPeriodEnd,
+    string? PendingPlan,
+    DateTimeOffset? PaymentFailedAt,
+    DateTimeOffset? GraceEndsAt);
+
+/// <param name="Timing"><c>now</c> (prorated) or <c>period_end</c>; by default upgrades apply now and downgrades at the period's end.</param>
+public sealed record ChangePlanRequest([property: Required] string Plan, string? Timing);
+
+public sealed record CancelRequest(bool AtPeriodEnd = true);

@@ -1,0 +1,231 @@
+using Billing.Domain.Catalog;
+using Billing.Infrastructure.Audit;
+using Billing.Infrastructure.Caching;
+using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Stripe;
+using LocalInvoice = Billing.Infrastructure.Data.Entities.Invoice;
+using StripeInvoice = Stripe.Invoice;
+using StripeSubscription = Stripe.Subscription;
+using PlanTier = Billing.Domain.Catalog.PlanTier;
+
+namespace Billing.Infrastructure.Stripe;
+
+/// <summary>
+/// Applies stored Stripe events to the local subscription and invoice rows, one event per
+/// transaction (claimed with <c>FOR UPDATE SKIP LOCKED</c>, so several workers never take the same).
+/// An event older than the state it would change is ignored, so out-of-order deliveries cannot
+/// overwrite newer state. Failures are retried with exponential backoff.
+/// </summary>
+public sealed class WebhookProcessor(
+    BillingDbContext db,
+    StripeCatalogIds catalogIds,
+    SubscriptionChanges changes,
+    CacheInvalidation caches,
+    AuditLog audit,
+    TimeProvider clock,
+    ILogger<WebhookProcessor> logger)
+{
+    public const int MaxAttempts = 10;
+
+    /// <summary>Processes the oldest due event; false when none is due.</summary>
+    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await db.WebhookEvents.FromSql($"""
+            SELECT * FROM webhook_events
+            WHERE status = 'received' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+            ORDER BY stripe_created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            """).SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+
+        (string Outcome, Guid? TenantId) result;
+        try
+        {
+            result = await ApplyAsync(row, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Stripe event {EventId} ({Type}) failed on attempt {Attempt}", row.StripeEventId, row.Type, row.Attempts + 1);
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            await RecordFailureAsync(row.Id, e, cancellationToken);
+            return true;
+        }
+
+        row.Status = result.Outcome;
+        row.Attempts++;
+        row.ProcessedAt = clock.GetUtcNow();
+        audit.Record(result.TenantId, "stripe", $"webhook.{result.Outcome}", new { eventId = row.StripeEventId, type = row.Type });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (result.TenantId is { } tenantId)
+        {
+            await caches.EvictEverywhereAsync(TenantBillingStore.CacheKey(tenantId));
+        }
+
+        return true;
+    }
+
+    private async Task<(string Outcome, Guid? TenantId)> ApplyAsync(WebhookEvent row, CancellationToken cancellationToken)
+    {
+        var stripeEvent = EventUtility.ParseEvent(row.Payload, throwOnApiVersionMismatch: false);
+        var created = new DateTimeOffset(DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc));
+        return stripeEvent.Data.Object switch
+        {
+            StripeSubscription subscription when row.Type.StartsWith("customer.subscription.", StringComparison.Ordinal) =>
+                await ApplySubscriptionAsync(row.Type, subscription, created, cancellationToken),
+            StripeInvoice invoice when row.Type.StartsWith("invoice.", StringComparison.Ordinal) && invoice.Id is not null =>
+                await ApplyInvoiceAsync(row.Type, invoice, created, cancellationToken),
+            _ => ("ignored", null),
+        };
+    }
+
+    private async Task<(string, Guid?)> ApplySubscriptionAsync(string type, StripeSubscription remote, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        var tenant = await TenantOfAsync(remote.CustomerId, cancellationToken);
+        var local = tenant is null ? null : await db.Subscriptions.SingleOrDefaultAsync(s => s.TenantId == tenant.Id, cancellationToken);
+        if (local is null
+            || (local.StripeSubscriptionId is { } known && known != remote.Id)
+            || (local.StripeSubscriptionId is null && type == "customer.subscription.deleted")
+            || local.StripeEventAt > created)
+        {
+            return ("ignored", tenant?.Id);
+        }
+
+        if (type == "customer.subscription.deleted")
+        {
+            if (local.PendingPlan == PlanTier.Free.ToKey())
+            {
+                SubscriptionChanges.MoveToFree(local, created);
+            }
+            else
+            {
+                local.Status = "canceled";
+                local.CanceledAt = created;
+            }
+        }
+        else
+        {
+            var previousStart = local.CurrentPeriodStart;
+            local.StripeSubscriptionId = remote.Id;
+            local.Status = remote.Status;
+            local.CancelAtPeriodEnd = remote.CancelAtPeriodEnd;
+            if (remote.Items?.Data.FirstOrDefault() is { } item)
+            {
+                local.CurrentPeriodStart = item.CurrentPeriodStart;
+                local.CurrentPeriodEnd = item.CurrentPeriodEnd;
+            }
+
+            foreach (var price in remote.Items?.Data.Select(i => i.Price?.Id).OfType<string>() ?? [])
+            {
+                if (await catalogIds.DescribeAsync(price, cancellationToken) is { Metric: null } role)
+                {
+                    local.Plan = role.Plan;
+                }
+            }
+
+            if (local.CurrentPeriodStart > previousStart && local.PendingPlan is not null)
+            {
+                await changes.ApplyPendingAsync(local, cancellationToken);
+            }
+        }
+
+        local.StripeEventAt = created;
+        local.UpdatedAt = clock.GetUtcNow();
+        tenant!.Plan = local.Plan;
+        return ("processed", tenant.Id);
+    }
+
+    private async Task<(string, Guid?)> ApplyInvoiceAsync(string type, StripeInvoice remote, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        var tenant = await TenantOfAsync(remote.CustomerId, cancellationToken);
+        if (tenant is null)
+        {
+            return ("ignored", null);
+        }
+
+        var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenant.Id, cancellationToken);
+        if (type == "invoice.payment_failed")
+        {
+            subscription.PaymentFailedAt ??= created;
+        }
+        else if (type == "invoice.paid")
+        {
+            subscription.PaymentFailedAt = null;
+        }
+
+        var local = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.StripeInvoiceId == remote.Id, cancellationToken);
+        if (local is null)
+        {
+            local = new LocalInvoice { Id = Guid.CreateVersion7(), TenantId = tenant.Id, StripeInvoiceId = remote.Id, Status = remote.Status, Currency = remote.Currency, CreatedAt = clock.GetUtcNow() };
+            db.Invoices.Add(local);
+        }
+        else if (local.StripeEventAt > created)
+        {
+            return ("ignored", tenant.Id);
+        }
+
+        local.Number = remote.Number;
+        local.Status = remote.Status;
+        local.Currency = remote.Currency;
+        local.PeriodStart = remote.PeriodStart;
+        local.PeriodEnd = remote.PeriodEnd;
+        local.SubtotalCents = remote.Subtotal;
+        local.TotalCents = remote.Total;
+        local.AmountDueCents = remote.AmountDue;
+        local.AmountPaidCents = remote.AmountPaid;
+        local.HostedInvoiceUrl = remote.HostedInvoiceUrl;
+        local.InvoicePdfUrl = remote.InvoicePdf;
+        local.StripeEventAt = created;
+        local.UpdatedAt = clock.GetUtcNow();
+        await ReplaceLinesAsync(local, remote, cancellationToken);
+        return ("processed", tenant.Id);
+    }
+
+    private async Task ReplaceLinesAsync(LocalInvoice local, StripeInvoice remote, CancellationToken cancellationToken)
+    {
+        db.InvoiceLines.RemoveRange(local.Lines);
+        local.Lines.Clear();
+        foreach (var line in remote.Lines?.Data ?? [])
+        {
+            var priceId = line.Pricing?.PriceDetails?.PriceId;
+            var role = priceId is null ? null : await catalogIds.DescribeAsync(priceId, cancellationToken);
+            local.Lines.Add(new InvoiceLine
+            {
+                Id = Guid.CreateVersion7(),
+                InvoiceId = local.Id,
+                TenantId = local.TenantId,
+                StripeLineId = line.Id,
+                Description = line.Description ?? "",
+                Metric = role?.Metric,
+                Quantity = line.Quantity ?? 0,
+                AmountCents = line.Amount,
+                UnitAmountDecimal = line.Pricing?.UnitAmountDecimal,
+                Proration = line.Parent?.SubscriptionItemDetails?.Proration ?? line.Parent?.InvoiceItemDetails?.Proration ?? false,
+                PeriodStart = line.Period?.Start ?? remote.PeriodStart,
+                PeriodEnd = line.Period?.End ?? remote.PeriodEnd,
+            });
+        }
+    }
+
+    private Task<Data.Entities.Tenant?> TenantOfAsync(string? customerId, CancellationToken cancellationToken) =>
+        customerId is null ? Task.FromResult<Data.Entities.Tenant?>(null) : db.Tenants.FirstOrDefaultAsync(t => t.StripeCustomerId == customerId, cancellationToken);
+
+    private async Task RecordFailureAsync(long id, Exception error, CancellationToken cancellationToken)
+    {
+        var row = await db.WebhookEvents.SingleAsync(e => e.Id == id, cancellationToken);
+        row.Attempts++;
+        row.Error = error.Message;
+        row.Status = row.Attempts >= MaxAttempts ? "failed" : "received";
+        row.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, row.Attempts)));
+        audit.Record(null, "stripe", row.Status == "failed" ? "webhook.failed" : "webhook.retrying", new { eventId = row.StripeEventId, type = row.Type, error = error.Message });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

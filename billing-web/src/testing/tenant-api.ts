@@ -1,0 +1,46 @@
+import { http, HttpResponse } from 'msw';
+import type { Subscription } from '@/types/api';
+import { invoice, invoicePreview, plansResponse, subscription, usageAlert, usageResponse } from './fixtures';
+import { problem } from './problem';
+import { server } from './server';
+
+export const tenantKey = 'bk_live_abc';
+
+/**
+ * Every endpoint the dashboard reads, answering only the tenant key. The subscription is live state:
+ * POST change-plan updates what later GETs return, as the real API does.
+ */
+export function serveTenantApi(initial: Partial<Subscription> = {}) {
+  let current = subscription(initial);
+  const authorized = (request: Request) => request.headers.get('Authorization') === `Bearer ${tenantKey}`;
+  const unauthorized = () => problem({ status: 401, title: 'Unauthorized' });
+  const changeRequests: unknown[] = [];
+
+  server.use(
+    http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)),
+    http.get('/api/v1/subscription', ({ request }) => (authorized(request) ? HttpResponse.json(current) : unauthorized())),
+    http.post('/api/v1/subscription/change-plan', async ({ request }) => {
+      if (!authorized(request)) {
+        return unauthorized();
+      }
+      const body = (await request.json()) as { plan: Subscription['plan']; timing: string };
+      changeRequests.push(body);
+      current = body.timing === 'now' ? { ...current, plan: body.plan, pendingPlan: null } : { ...current, pendingPlan: body.plan };
+      return HttpResponse.json(current);
+    }),
+    http.get('/api/v1/usage', ({ request }) =>
+      authorized(request) ? HttpResponse.json(usageResponse({ plan: current.plan })) : unauthorized(),
+    ),
+    http.get('/api/v1/usage/history', () => problem({ status: 404, title: 'Not Found' })),
+    http.get('/api/v1/alerts', ({ request }) =>
+      authorized(request) ? HttpResponse.json({ items: [usageAlert()] }) : unauthorized(),
+    ),
+    http.get('/api/v1/invoices/preview', ({ request }) =>
+      authorized(request) ? HttpResponse.json(invoicePreview()) : unauthorized(),
+    ),
+    http.get('/api/v1/invoices', ({ request }) =>
+      authorized(request) ? HttpResponse.json({ items: [invoice()], page: 1, pageSize: 20, total: 1 }) : unauthorized(),
+    ),
+  );
+  return { changeRequests };
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Stripe;
+using Billing.StripeEmulator;
+using Billing.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Stripe;
+
+namespace Billing.Api.Tests.Stripe;
+
+/// <summary>
+/// The API on a real port wired to the Stripe emulator (itself on a real port, delivering signed
+/// webhooks to the API), with the catalog synced; the worker's webhook processing is driven by the tests.
+/// </summary>
+public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
+{
+    public const string SecretKey = "sk_test_stripe_system";
+    public const string WebhookSecret = "whsec_stripe_system_0123456789";
+
+    private WebApplication? _emulator;
+    private ApiOnKestrel? _api;
+
+    public string EmulatorUrl { get; private set; } = "";
+    public string ConnectionString { get; private set; } = "";
+    public HttpClient Emulator { get; } = new();
+
+    public ApiOnKestrel Api => _api ?? throw new InvalidOperationException("not started");
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = await stores.CreateMigratedDatabaseAsync();
+        EmulatorUrl = $"http://127.0.0.1:{FreePort()}";
+        _api = new ApiOnKestrel(ConnectionString, stores.Redis.ConnectionString, EmulatorUrl);
+        _api.UseKestrel(0);
+        _api.StartServer();
+        _emulator = EmulatorApp.Build([
+            "--urls", EmulatorUrl,
+            "--Emulator:ApiKey", SecretKey,
+            "--Emulator:WebhookSecret", WebhookSecret,
+            "--Emulator:WebhookUrl", new Uri(_api.ClientOptions.BaseAddress, "/api/v1/webhooks/stripe").ToString(),
+            "--Emulator:WebhookRetryBaseMs", "100",
+            "--Emulator:BillingTickMs", "200",
+        ]);
+        await _emulator.StartAsync();
+        Emulator.BaseAddress = new Uri(EmulatorUrl);
+        Emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SecretKey);
+        await using var scope = Api.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(CancellationToken.None);
+    }
+
+    public StripeClient Stripe => Api.Services.GetRequiredService<StripeClient>();
+
+    public BillingDbContext CreateDbContext() => DataStoresFixture.CreateDbContext(ConnectionString);
+
+    public HttpClient Client(string key)
+    {
+        var client = Api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>A tenant with a key, created as the operator does.</summary>
+    public async Task<(Guid TenantId, string Key)> CreateTenantAsync(string plan)
+    {
+        using var http = Client(ApiOnKestrel.OperatorKey);
+        var tenant = await (await http.PostAsJsonAsync("/api/v1/tenants", new { name = $"stripe-{Guid.NewGuid():N}", plan })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = tenant.GetProperty("id").GetGuid();
+        var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{id}/api-keys", new { })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return (id, key.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>Runs the worker's inbox processing until <paramref name="done"/> holds (webhooks arrive asynchronously).</summary>
+    public async Task ProcessWebhooksUntilAsync(Func<BillingDbContext, Task<bool>> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            await using (var scope = Api.Services.CreateAsyncScope())
+            {
+                var processor = scope.ServiceProvider.GetRequiredService<WebhookProcessor>();
+                while (await processor.ProcessNextAsync(CancellationToken.None))
+                {
+                }
+            }
+
+            await using (var db = CreateDbContext())
+            {
+                if (await done(db))
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The expected webhook outcome did not happen in time.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Moves the emulator's clock (the customers' clock) forward; periods that end are invoiced.</summary>
+    public async Task AdvanceClockAsync(TimeSpan by) =>
+        (await Emulator.PostAsJsonAsync("/_emulator/clock", new { advanceSeconds = (long)by.TotalSeconds })).EnsureSuccessStatusCode();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_emulator is not null)
+        {
+            await _emulator.StopAsync();
+            await _emulator.DisposeAsync();
+        }
+
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        Emulator.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public sealed class ApiOnKestrel(string database, string redis, string stripeBase) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
+    {
+        public const string OperatorKey = "stripe-system-operator-key-0123456789";
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ConnectionStrings:billingdb", database);
+            builder.UseSetting("ConnectionStrings:redis", redis);
+            builder.UseSetting("Auth:OperatorKey", OperatorKey);
+            builder.UseSetting("Stripe:SecretKey", SecretKey);
+            builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
+            builder.UseSetting("Stripe:ApiBase", stripeBase);
+        }
+    }
+}
