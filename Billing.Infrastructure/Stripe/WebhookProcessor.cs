@@ -192,12 +192,12 @@ public sealed class WebhookProcessor(
     private async Task ReplaceLinesAsync(LocalInvoice local, StripeInvoice remote, CancellationToken cancellationToken)
     {
         db.InvoiceLines.RemoveRange(local.Lines);
-        local.Lines.Clear();
         foreach (var line in remote.Lines?.Data ?? [])
         {
             var priceId = line.Pricing?.PriceDetails?.PriceId;
             var role = priceId is null ? null : await catalogIds.DescribeAsync(priceId, cancellationToken);
-            local.Lines.Add(new InvoiceLine
+            // Added explicitly: a new line with its key already set would otherwise be taken for an existing row.
+            db.InvoiceLines.Add(new InvoiceLine
             {
                 Id = Guid.CreateVersion7(),
                 InvoiceId = local.Id,

@@ -21,8 +21,11 @@ public sealed record TenantBilling(
     DateTimeOffset? PaymentFailedAt,
     DateTimeOffset? InvoicedThrough)
 {
-    /// <summary>The billing period containing <paramref name="instant"/> (which must not precede <see cref="Anchor"/>).</summary>
-    public BillingPeriod PeriodAt(DateTimeOffset instant) => BillingPeriod.Containing(Anchor, instant);
+    /// <summary>
+    /// The billing period containing <paramref name="instant"/>; an instant before the anchor (Stripe's clock ahead of
+    /// ours, as with a test clock) falls in the first period. Usage events before the anchor are refused earlier.
+    /// </summary>
+    public BillingPeriod PeriodAt(DateTimeOffset instant) => BillingPeriod.Containing(Anchor, instant < Anchor ? Anchor : instant);
 
     public Standing StandingAt(DateTimeOffset now) =>
         StandingPolicy.Evaluate(TenantStatus, SubscriptionStatus, PaymentFailedAt, Plan.PaymentGraceDays, now);

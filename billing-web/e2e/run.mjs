@@ -191,6 +191,9 @@ const scenarios = [
     name: 'after the period ends an invoice appears and shows its lines',
     timeoutMs: invoiceWaitMs + 45_000,
     async run({ newPage }) {
+      // Only an invoice that was not there before the clock moved proves the period end was billed.
+      const earlier = await callApi(env.API_URL, '/api/v1/invoices?page=1&pageSize=20', { key: env.DEMO_API_KEY });
+      const known = new Set(earlier.items.map((invoice) => invoice.number));
       const { now } = await callApi(env.EMULATOR_URL, '/_emulator/clock');
       await callApi(env.EMULATOR_URL, '/_emulator/clock', {
         method: 'POST',
@@ -201,21 +204,24 @@ const scenarios = [
       await signInWithKey(page, env.DEMO_API_KEY);
       const panel = page.getByRole('tabpanel', { name: 'Invoices' });
       const toggles = panel.getByRole('button', { name: /line items$/ });
-      await poll(
+      const newInvoice = async () => {
+        await panel.getByText('Loading invoices…').waitFor({ state: 'detached', timeout: stepTimeoutMs });
+        const numbers = (await toggles.allTextContents()).map((text) => text.replace(/ line items$/, ''));
+        return numbers.find((number) => !known.has(number));
+      };
+      const number = await poll(
         async () => {
-          if ((await toggles.count()) > 0) {
-            return true;
+          const found = await newInvoice();
+          if (found) {
+            return found;
           }
           await page.reload();
           await panel.getByRole('heading', { name: 'Invoices' }).waitFor({ timeout: stepTimeoutMs });
-          await panel.getByText('Loading invoices…').waitFor({ state: 'detached', timeout: stepTimeoutMs });
-          return (await toggles.count()) > 0;
+          return newInvoice();
         },
-        { timeoutMs: invoiceWaitMs, intervalMs: 3_000, what: 'no invoice was listed' },
+        { timeoutMs: invoiceWaitMs, intervalMs: 3_000, what: 'no new invoice was listed' },
       );
-      const toggle = toggles.first();
-      const number = (await toggle.textContent()).replace(/ line items$/, '');
-      await toggle.click();
+      await panel.getByRole('button', { name: `${number} line items` }).click();
       const lines = panel.getByRole('table', { name: `Lines of ${number}` });
       await lines.waitFor({ timeout: stepTimeoutMs });
       const rows = await lines.getByRole('row').count();

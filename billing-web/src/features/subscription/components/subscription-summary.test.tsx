@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { subscription } from '@/testing/fixtures';
 import { problem } from '@/testing/problem';
@@ -66,5 +66,57 @@ describe('SubscriptionSummary', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'We could not load your subscription. Your API key is not allowed to do this.',
     );
+  });
+
+  it('cancels at the period end after a confirmation that states the effect', async () => {
+    serveSubscription();
+    let received: unknown;
+    server.use(
+      http.post('/api/v1/subscription/cancel', async ({ request }) => {
+        received = await request.json();
+        return HttpResponse.json(subscription({ cancelAtPeriodEnd: true }));
+      }),
+    );
+    const { user } = renderWithQuery(<SubscriptionSummary />);
+
+    await user.click(await screen.findByRole('button', { name: 'Cancel subscription' }));
+    const dialog = screen.getByRole('dialog', { name: 'Cancel your subscription?' });
+    expect(dialog).toHaveAccessibleDescription(
+      'Your subscription stays active until Dec 1, 2026 and then ends. You will not be charged again.',
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel at period end' }));
+
+    expect(await screen.findByText('Your subscription ends on Dec 1, 2026.')).toBeInTheDocument();
+    expect(received).toEqual({ atPeriodEnd: true });
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel subscription' })).not.toBeInTheDocument();
+  });
+
+  it('keeps the subscription when the tenant thinks again', async () => {
+    serveSubscription();
+    const { user } = renderWithQuery(<SubscriptionSummary />);
+
+    await user.click(await screen.findByRole('button', { name: 'Cancel subscription' }));
+    await user.click(screen.getByRole('button', { name: 'Keep subscription' }));
+
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Cancel subscription' })).toHaveFocus();
+  });
+
+  it('shows why a cancellation was refused and keeps the dialog open', async () => {
+    serveSubscription();
+    server.use(
+      http.post('/api/v1/subscription/cancel', () =>
+        problem({ status: 409, title: 'Conflict', detail: 'The subscription is already cancelled.' }),
+      ),
+    );
+    const { user } = renderWithQuery(<SubscriptionSummary />);
+
+    await user.click(await screen.findByRole('button', { name: 'Cancel subscription' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel at period end' }));
+
+    const dialog = within(screen.getByRole('dialog', { name: 'Cancel your subscription?' }));
+    expect(await dialog.findByRole('alert')).toHaveTextContent('The subscription is already cancelled.');
+    expect(dialog.getByRole('button', { name: 'Cancel at period end' })).toBeEnabled();
   });
 });

@@ -2,6 +2,7 @@ import { QueryStatus } from '@/components/ui/query-status';
 import type { PlanId, Subscription } from '@/types/api';
 import { formatDate, formatDateTime } from '@/utils/format';
 import { useSubscription } from '../api/get-subscription';
+import { CancelSubscription } from './cancel-subscription';
 import './subscription-summary.css';
 
 const planNames: Record<PlanId, string> = { free: 'Free', standard: 'Standard', enterprise: 'Enterprise' };
@@ -70,6 +71,11 @@ function Summary({ subscription }: { subscription: Subscription }) {
           {notice.text}
         </p>
       ))}
+      {!subscription.cancelAtPeriodEnd && subscription.status !== 'canceled' && (
+        <div>
+          <CancelSubscription periodEnd={subscription.currentPeriodEnd} />
+        </div>
+      )}
     </div>
   );
 }
