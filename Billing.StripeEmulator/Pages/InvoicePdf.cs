@@ -1,5 +1,4 @@
 using System.Globalization;
-using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
@@ -12,8 +11,6 @@ public static class InvoicePdf
     private const string Family = "EmulatorSans";
     private static readonly Lazy<bool> Ready = new(() =>
     {
-        // PDFsharp 6.5 refuses to work until a license is chosen; AGPL is its only free one (see README.md).
-        PdfSharpLicense.SetAgplLicense();
         GlobalFontSettings.FontResolver ??= new SystemFontResolver();
         return true;
     });
