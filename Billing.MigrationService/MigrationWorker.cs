@@ -37,6 +37,11 @@ public sealed class MigrationWorker(
                 var result = await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(stoppingToken);
                 logger.LogInformation("Stripe catalog synced: {ProductsCreated} product(s), {MetersCreated} meter(s), {PricesCreated} price(s) created, {Unchanged} unchanged",
                     result.ProductsCreated, result.MetersCreated, result.PricesCreated, result.Unchanged);
+                if (environment.IsDevelopment() && !catalogOnly)
+                {
+                    // The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists.
+                    await scope.ServiceProvider.GetRequiredService<SubscriptionChanges>().AttachToStripeAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+                }
             }
             else
             {

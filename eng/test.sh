@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything and runs every .NET and web test; the last line is "N passed, N failed".
+# The browser end-to-end run (billing-web/e2e) is started by tests/Billing.AppHost.Tests against the whole system.
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -40,16 +41,6 @@ web_passed=$(grep -Eo 'Tests +([0-9]+ failed \| )?[0-9]+ passed' "$log" | grep -
 web_failed=$(grep -Eo 'Tests +[0-9]+ failed' "$log" | grep -Eo '[0-9]+' | tail -1)
 if [ -z "$web_passed" ] && [ -z "$web_failed" ]; then web_failed=1; fi
 passed=$((passed + ${web_passed:-0})); failed=$((failed + ${web_failed:-0}))
-
-if [ -f billing-web/e2e/run.mjs ]; then
-  echo "== billing-web end-to-end (Chromium against the AppHost)"
-  log="$results/billing-web-e2e.log"
-  (cd billing-web && node e2e/run.mjs 2>&1) | tee "$log" | tail -n 20
-  e2e_passed=$(grep -Eo '^e2e: [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -1)
-  e2e_failed=$(grep -Eo '[0-9]+ failed$' "$log" | grep -Eo '[0-9]+' | tail -1)
-  [ -n "$e2e_passed" ] || e2e_failed=$(( ${e2e_failed:-0} + 1 ))
-  passed=$((passed + ${e2e_passed:-0})); failed=$((failed + ${e2e_failed:-0}))
-fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

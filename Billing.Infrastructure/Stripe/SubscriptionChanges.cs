@@ -122,6 +122,20 @@ public sealed class SubscriptionChanges(
         return subscription;
     }
 
+    /// <summary>Gives a paid subscription that exists only locally (a seeded tenant) its Stripe subscription.</summary>
+    public async Task AttachToStripeAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, cancellationToken);
+        if (!StripeEnabled || subscription.StripeSubscriptionId is not null || !PlanTiers.TryParse(subscription.Plan, out var tier) || tier == PlanTier.Free)
+        {
+            return;
+        }
+
+        await CreateStripeSubscriptionAsync(subscription, tier, cancellationToken);
+        audit.Record(tenantId, "system", "subscription.attached_to_stripe", new { plan = subscription.Plan, subscription.StripeSubscriptionId });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>Applies a downgrade scheduled for the period end, once Stripe has rolled the subscription into its next period.</summary>
     public async Task ApplyPendingAsync(LocalSubscription subscription, CancellationToken cancellationToken)
     {

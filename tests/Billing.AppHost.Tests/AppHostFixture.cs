@@ -14,6 +14,10 @@ namespace Billing.AppHost.Tests;
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
+    public const string OperatorKey = "apphost-test-operator-key";
+    public const string DemoKeySecret = "apphosttestdemokey0123456789abcdef";
+    public const string EmulatorKeySecret = "apphosttestemulatorkey0123456789";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("billing-apphost-test-").FullName;
     private DistributedApplication? _app;
@@ -29,13 +33,18 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Billing_AppHost>(
-            [$"--Infrastructure:DataDirectory={_dataDirectory}", "--Parameters:operator-key=apphost-test-operator-key"],
+            [
+                $"--Infrastructure:DataDirectory={_dataDirectory}",
+                $"--Parameters:operator-key={OperatorKey}",
+                $"--Parameters:demo-api-key={DemoKeySecret}",
+                $"--Parameters:stripe-emulator-key={EmulatorKeySecret}",
+            ],
             (options, _) => options.DisableDashboard = true,
             TestContext.Current.CancellationToken);
         _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(StartTimeout);
         await _app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "postgres", "redis", "api", "worker" })
+        foreach (var resource in new[] { "postgres", "redis", "stripe-emulator", "api", "worker" })
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }

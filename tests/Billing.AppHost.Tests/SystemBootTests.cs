@@ -9,7 +9,8 @@ using Npgsql;
 namespace Billing.AppHost.Tests;
 
 /// <summary>Every resource of the system comes up, and the parts reach each other.</summary>
-public sealed class SystemBootTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
+[Collection(SystemCollection.Name)]
+public sealed class SystemBootTests(AppHostFixture fixture)
 {
     private DistributedApplication App => fixture.App;
 
@@ -79,6 +80,25 @@ public sealed class SystemBootTests(AppHostFixture fixture) : IClassFixture<AppH
 
         Assert.Contains("<div id=\"root\">", page);
         Assert.Equal(3, plans.GetProperty("plans").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Without_a_stripe_key_the_emulator_runs_and_the_catalog_is_synced_into_it()
+    {
+        var connectionString = await App.GetConnectionStringAsync("postgres", TestContext.Current.CancellationToken);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SELECT kind, count(*) FROM stripe_catalog GROUP BY kind ORDER BY kind", connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        Assert.Equal(2, counts["base"]);
+        Assert.Equal(15, counts["metered"]);
+        Assert.Equal(5, counts["meter"]);
     }
 
     [Fact]

@@ -78,7 +78,8 @@ export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
 
 export type Invoice = {
   id: string;
-  number: string;
+  /** Stripe numbers an invoice when it is finalized; a draft has none yet. */
+  number: string | null;
   status: InvoiceStatus;
   currency: string;
   periodStart: string;
@@ -106,7 +107,8 @@ export type InvoiceLine = {
 
 export type InvoicePage = { items: Invoice[]; page: number; pageSize: number; total: number };
 
-export type InvoiceDetail = Invoice & { lines: InvoiceLine[] };
+// Only the lines are read from GET /invoices/{id}: the list row already holds the rest of the invoice.
+export type InvoiceDetail = { lines: InvoiceLine[] };
 
 export type InvoicePreview = {
   currency: string;

@@ -75,6 +75,19 @@ describe('InvoiceList', () => {
     expect(detailRequests).toBe(1);
   });
 
+  it('names a draft that Stripe has not numbered yet', async () => {
+    server.use(
+      http.get('/api/v1/invoices', () =>
+        HttpResponse.json({ items: [invoice({ number: null, status: 'draft' })], page: 1, pageSize: 20, total: 1 }),
+      ),
+    );
+
+    renderWithQuery(<InvoiceList />);
+
+    const draft = (await screen.findByRole('button', { name: 'Draft invoice line items' })).closest('tr') as HTMLElement;
+    expect(within(draft).getByText('Draft')).toBeInTheDocument();
+  });
+
   it('pages through many invoices', async () => {
     serveInvoices([invoice()], 45);
     const { user } = renderWithQuery(<InvoiceList />);

@@ -8,11 +8,13 @@ import { InvoiceStatusBadge } from './invoice-status-badge';
 
 const columnCount = 7;
 
+const nameOf = (invoice: Invoice) => invoice.number ?? 'Draft invoice';
+
 function LinesOf({ invoice }: { invoice: Invoice }) {
   const detailQuery = useInvoice(invoice.id);
   return (
-    <QueryStatus query={detailQuery} loading="Loading the lines…" failure={`We could not load the lines of ${invoice.number}.`} retry>
-      {(detail) => <InvoiceLines lines={detail.lines} currency={invoice.currency} caption={`Lines of ${invoice.number}`} />}
+    <QueryStatus query={detailQuery} loading="Loading the lines…" failure={`We could not load the lines of ${nameOf(invoice)}.`} retry>
+      {(detail) => <InvoiceLines lines={detail.lines} currency={invoice.currency} caption={`Lines of ${nameOf(invoice)}`} />}
     </QueryStatus>
   );
 }
@@ -34,7 +36,7 @@ export function InvoiceRow({ invoice }: { invoice: Invoice }) {
             onClick={() => setExpanded(!expanded)}
           >
             <span aria-hidden="true" className="disclosure__icon" />
-            {invoice.number}
+            {nameOf(invoice)}
             <span className="visually-hidden"> line items</span>
           </button>
         </th>
@@ -52,12 +54,12 @@ export function InvoiceRow({ invoice }: { invoice: Invoice }) {
           <span className="invoice-row__links">
             {invoice.invoicePdfUrl && (
               <a href={invoice.invoicePdfUrl} target="_blank" rel="noreferrer">
-                PDF<span className="visually-hidden"> of {invoice.number}</span>
+                PDF<span className="visually-hidden"> of {nameOf(invoice)}</span>
               </a>
             )}
             {invoice.hostedInvoiceUrl && (
               <a href={invoice.hostedInvoiceUrl} target="_blank" rel="noreferrer">
-                View online<span className="visually-hidden"> {invoice.number}</span>
+                View online<span className="visually-hidden"> {nameOf(invoice)}</span>
               </a>
             )}
           </span>

@@ -1,6 +1,7 @@
 import type { InvoiceStatus } from '@/types/api';
 
-const labels: Record<InvoiceStatus, string> = {
+// Stripe may add statuses; an unknown one is shown as sent rather than as an empty badge.
+const labels: Partial<Record<InvoiceStatus, string>> = {
   draft: 'Draft',
   open: 'Open',
   paid: 'Paid',
@@ -11,7 +12,7 @@ const labels: Record<InvoiceStatus, string> = {
 export function InvoiceStatusBadge({ status }: { status: InvoiceStatus }) {
   return (
     <span className="status-badge" data-status={status}>
-      {labels[status]}
+      {labels[status] ?? status}
     </span>
   );
 }

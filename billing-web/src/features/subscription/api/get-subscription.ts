@@ -2,8 +2,9 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { Subscription } from '@/types/api';
 
-export function getSubscription(signal?: AbortSignal): Promise<Subscription> {
-  return api.get<Subscription>('/api/v1/subscription', signal);
+/** Null for a tenant that has no subscription (yet). */
+export function getSubscription(signal?: AbortSignal): Promise<Subscription | null> {
+  return api.getOptional<Subscription>('/api/v1/subscription', signal);
 }
 
 export const subscriptionQueryOptions = () =>

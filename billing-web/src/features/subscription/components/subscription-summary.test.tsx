@@ -58,6 +58,15 @@ describe('SubscriptionSummary', () => {
     expect(fact('Status')).toHaveTextContent('Payment overdue');
   });
 
+  it('says so when the tenant has no subscription', async () => {
+    server.use(http.get('/api/v1/subscription', () => problem({ status: 404, title: 'Not Found' })));
+
+    renderWithQuery(<SubscriptionSummary />);
+
+    expect(await screen.findByText('You have no subscription yet.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel subscription' })).not.toBeInTheDocument();
+  });
+
   it('explains a failure in plain words', async () => {
     server.use(http.get('/api/v1/subscription', () => problem({ status: 403, title: 'Forbidden' })));
 

@@ -43,7 +43,10 @@ export function SubscriptionSummary() {
   );
 }
 
-function Summary({ subscription }: { subscription: Subscription }) {
+function Summary({ subscription }: { subscription: Subscription | null }) {
+  if (!subscription) {
+    return <p className="muted">You have no subscription yet.</p>;
+  }
   return (
     <div className="subscription-summary">
       <dl className="subscription-summary__facts">
