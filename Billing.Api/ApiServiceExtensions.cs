@@ -21,6 +21,7 @@ public static class ApiServiceExtensions
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();
         builder.AddApiKeyAuthentication();
+        builder.AddPerKeyRateLimiting();
         return builder;
     }
 
@@ -30,6 +31,7 @@ public static class ApiServiceExtensions
         app.UseApiExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }

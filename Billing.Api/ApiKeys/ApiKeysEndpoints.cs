@@ -1,5 +1,6 @@
 using Billing.Api.Auth;
 using Billing.Infrastructure.Audit;
+using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Infrastructure.Security;
@@ -15,9 +16,57 @@ public static class ApiKeysEndpoints
     {
         app.MapPost("/api/v1/tenants/{tenantId:guid}/api-keys", CreateForTenant)
             .WithTags("API keys").RequireAuthorization(AuthPolicies.Operator).WithName("CreateTenantApiKey");
+        app.MapGet("/api/v1/tenants/{tenantId:guid}/api-keys", ListForTenant)
+            .WithTags("API keys").RequireAuthorization(AuthPolicies.Operator).WithName("ListTenantApiKeys");
+        app.MapDelete("/api/v1/tenants/{tenantId:guid}/api-keys/{id:guid}", RevokeForTenant)
+            .WithTags("API keys").RequireAuthorization(AuthPolicies.Operator).WithName("RevokeTenantApiKey");
         app.MapPost("/api/v1/api-keys", CreateOwn)
             .WithTags("API keys").RequireAuthorization(AuthPolicies.Tenant).WithName("CreateApiKey");
+        app.MapGet("/api/v1/api-keys", ListOwn)
+            .WithTags("API keys").RequireAuthorization(AuthPolicies.Tenant).WithName("ListApiKeys");
+        app.MapDelete("/api/v1/api-keys/{id:guid}", RevokeOwn)
+            .WithTags("API keys").RequireAuthorization(AuthPolicies.Tenant).WithName("RevokeApiKey");
         return app;
+    }
+
+    public static Task<Ok<ApiKeyResponse[]>> ListForTenant(Guid tenantId, BillingDbContext db, CancellationToken cancellationToken) =>
+        ListAsync(tenantId, db, cancellationToken);
+
+    public static Task<Ok<ApiKeyResponse[]>> ListOwn(CurrentTenant caller, BillingDbContext db, CancellationToken cancellationToken) =>
+        ListAsync(caller.RequiredTenantId, db, cancellationToken);
+
+    public static Task<Results<NoContent, NotFound>> RevokeForTenant(
+        Guid tenantId, Guid id, BillingDbContext db, TimeProvider clock, AuditLog audit, CurrentTenant caller, CacheInvalidation caches, CancellationToken cancellationToken) =>
+        RevokeAsync(tenantId, id, db, clock, audit, caller, caches, cancellationToken);
+
+    public static Task<Results<NoContent, NotFound>> RevokeOwn(
+        Guid id, BillingDbContext db, TimeProvider clock, AuditLog audit, CurrentTenant caller, CacheInvalidation caches, CancellationToken cancellationToken) =>
+        RevokeAsync(caller.RequiredTenantId, id, db, clock, audit, caller, caches, cancellationToken);
+
+    private static async Task<Ok<ApiKeyResponse[]>> ListAsync(Guid tenantId, BillingDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == tenantId).OrderBy(k => k.CreatedAt)
+            .Select(k => new ApiKeyResponse(k.Id, k.Name, k.Prefix, k.CreatedAt, k.RevokedAt)).ToArrayAsync(cancellationToken));
+
+    private static async Task<Results<NoContent, NotFound>> RevokeAsync(
+        Guid tenantId, Guid id, BillingDbContext db, TimeProvider clock, AuditLog audit, CurrentTenant caller, CacheInvalidation caches, CancellationToken cancellationToken)
+    {
+        // Another tenant's key answers exactly like a missing one.
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id && k.TenantId == tenantId, cancellationToken);
+        if (key is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = clock.GetUtcNow();
+            audit.Record(tenantId, caller.Actor, "api_key.revoked", new { keyId = key.Id, key.Prefix });
+            await db.SaveChangesAsync(cancellationToken);
+            // Every replica forgets the key at once instead of trusting its cached verification.
+            await caches.EvictEverywhereAsync(ApiKeyAuthenticationHandler.CacheKey(key.Hash));
+        }
+
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Created<CreatedApiKeyResponse>, NotFound>> CreateForTenant(

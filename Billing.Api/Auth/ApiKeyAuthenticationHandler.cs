@@ -14,7 +14,7 @@ namespace Billing.Api.Auth;
 /// <c>Authorization: Bearer &lt;key&gt;</c>: the operator key from configuration, or a tenant key
 /// (<c>bk_…</c>) found by its SHA-256 hash among unrevoked keys.
 /// </summary>
-internal sealed class ApiKeyAuthenticationHandler(
+public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
