@@ -1,5 +1,6 @@
 using Billing.Api;
 using Billing.Api.ApiKeys;
+using Billing.Api.Audit;
 using Billing.Api.Entitlements;
 using Billing.Api.Invoices;
 using Billing.Api.Llm;
@@ -29,6 +30,7 @@ app.MapLlmApi();
 app.MapSubscriptionApi();
 app.MapInvoicesApi();
 app.MapStripeWebhooks();
+app.MapAuditApi();
 
 app.Run();
 

@@ -29,3 +29,9 @@ public sealed record MetricUsageResponse(
     long CostCents,
     long ProjectedUsed,
     long ProjectedCostCents);
+
+/// <summary>The period's usage by hour, for the dashboard's charts.</summary>
+public sealed record UsageHistoryResponse(DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, IReadOnlyList<UsageHistoryPoint> Points);
+
+/// <param name="Cumulative">Usage up to the end of that hour: the running sum, or for gauges the running maximum (storage) or latest value (seats).</param>
+public sealed record UsageHistoryPoint(string Metric, DateTimeOffset At, long Cumulative);

@@ -20,6 +20,7 @@ public static class UsageEndpoints
         var group = app.MapGroup("/api/v1/usage").WithTags("Usage").RequireAuthorization(AuthPolicies.Tenant);
         group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json");
         group.MapGet("/", GetUsage).WithName("GetUsage");
+        group.MapGet("/history", GetHistory).WithName("GetUsageHistory");
         return app;
     }
 
@@ -111,6 +112,21 @@ public static class UsageEndpoints
         var period = billing.PeriodAt(now);
         var usage = await reader.ReadAsync(billing.TenantId, period, cancellationToken);
         return TypedResults.Ok(UsageReport.Build(billing.Plan, catalog.Currency, period, usage, now));
+    }
+
+    public static async Task<Results<Ok<UsageHistoryResponse>, ProblemHttpResult>> GetHistory(
+        CurrentTenant caller, TenantBillingStore tenants, Npgsql.NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var billing = await tenants.GetAsync(caller.RequiredTenantId, cancellationToken);
+        if (billing is null)
+        {
+            return NoSubscription();
+        }
+
+        var period = billing.PeriodAt(clock.GetUtcNow());
+        var points = await UsageHistoryQuery.ReadAsync(dataSource, billing.TenantId, period.Start, period.End, cancellationToken);
+        return TypedResults.Ok(new UsageHistoryResponse(period.Start, period.End,
+            [.. points.Select(p => new UsageHistoryPoint(p.Metric.ToKey(), p.At, p.Cumulative))]));
     }
 
     private static ProblemHttpResult NoSubscription() =>

@@ -151,6 +151,12 @@ public sealed class WebhookProcessor(
             return ("ignored", null);
         }
 
+        if (type == "invoice.upcoming")
+        {
+            // A preview of the next invoice, not an invoice: the dashboard asks create_preview for it live.
+            return ("processed", tenant.Id);
+        }
+
         var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenant.Id, cancellationToken);
         if (type == "invoice.payment_failed")
         {

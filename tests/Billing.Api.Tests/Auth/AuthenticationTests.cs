@@ -33,9 +33,11 @@ public sealed class AuthenticationTests(ApiFactory api) : IClassFixture<ApiFacto
 
         var create = await http.PostAsJsonAsync("/api/v1/tenants", new { name = "Escalation", plan = "free" }, TestContext.Current.CancellationToken);
         var keyForTenant = await http.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/api-keys", new { }, TestContext.Current.CancellationToken);
+        var auditLog = await http.GetAsync("/api/v1/audit-log", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
         Assert.Equal("application/problem+json", create.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Forbidden, keyForTenant.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, auditLog.StatusCode);
     }
 }

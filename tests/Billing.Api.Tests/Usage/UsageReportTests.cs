@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
+using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
 namespace Billing.Api.Tests.Usage;
@@ -91,5 +92,34 @@ public sealed class UsageReportTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(42, after.GetProperty("used").GetInt64());
         var periodStart = DateTimeOffset.Parse(afterUsage.GetProperty("periodStart").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(await redis.GetDatabase().KeyExistsAsync(UsageCounterKey.For(tenantId, "api_calls", periodStart)));
+    }
+
+    [Fact]
+    public async Task History_gives_running_usage_per_hour_of_the_period()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        await using (var db = api.CreateDbContext())
+        {
+            var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, TestContext.Current.CancellationToken);
+            subscription.BillingAnchor = DateTimeOffset.UtcNow.AddHours(-5);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var http = api.CreateClient(key);
+        var now = DateTimeOffset.UtcNow;
+        await SendAsync(http,
+            new { id = "h1", metric = "api_calls", value = 10, timestamp = now.AddHours(-3) },
+            new { id = "h2", metric = "api_calls", value = 5, timestamp = now.AddHours(-1) },
+            new { id = "h3", metric = "storage_mb", value = 900, timestamp = now.AddHours(-3) },
+            new { id = "h4", metric = "storage_mb", value = 300, timestamp = now.AddHours(-1) });
+
+        var history = await http.GetFromJsonAsync<JsonElement>("/api/v1/usage/history", TestContext.Current.CancellationToken);
+
+        var calls = history.GetProperty("points").EnumerateArray().Where(p => p.GetProperty("metric").GetString() == "api_calls")
+            .Select(p => p.GetProperty("cumulative").GetInt64()).ToList();
+        var storage = history.GetProperty("points").EnumerateArray().Where(p => p.GetProperty("metric").GetString() == "storage_mb")
+            .Select(p => p.GetProperty("cumulative").GetInt64()).ToList();
+        Assert.Equal([10, 15], calls);
+        Assert.Equal([900, 900], storage);
     }
 }
