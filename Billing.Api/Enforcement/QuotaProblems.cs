@@ -2,6 +2,7 @@ using System.Globalization;
 using Billing.Api.Problems;
 using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Enforcement;
 
@@ -25,7 +26,7 @@ public static class QuotaProblems
             });
     }
 
-    public static IResult SubscriptionInactive(Metric metric) =>
+    public static ProblemHttpResult SubscriptionInactive(Metric metric) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status402PaymentRequired,
             type: ProblemTypes.SubscriptionInactive,

@@ -1,4 +1,5 @@
 using Billing.Api.Auth;
+using Billing.Api.Enforcement;
 using Billing.Api.Problems;
 using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
@@ -52,8 +53,7 @@ public static class EntitlementsEndpoints
         var now = clock.GetUtcNow();
         if (billing is null || billing.StandingAt(now) == Standing.Blocked)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, type: ProblemTypes.SubscriptionInactive,
-                title: "Subscription inactive", detail: "The subscription is cancelled or suspended.");
+            return QuotaProblems.SubscriptionInactive(metric);
         }
 
         var quota = billing.EnforcedPlanAt(now).Quota(metric);

@@ -68,10 +68,10 @@ public static class InvoiceEndpoints
         var lines = new List<InvoiceLineResponse>();
         foreach (var line in preview.Lines?.Data ?? [])
         {
-            var role = line.Pricing?.PriceDetails?.PriceId is { } price ? await catalogIds.DescribeAsync(price, cancellationToken) : null;
+            var role = StripeInvoiceLines.PriceId(line) is { } price ? await catalogIds.DescribeAsync(price, cancellationToken) : null;
             lines.Add(new InvoiceLineResponse(line.Id ?? "", line.Description ?? "", role?.Metric, line.Quantity ?? 0, line.Amount,
                 line.Pricing?.UnitAmountDecimal?.ToString(CultureInfo.InvariantCulture),
-                line.Parent?.SubscriptionItemDetails?.Proration ?? line.Parent?.InvoiceItemDetails?.Proration ?? false,
+                StripeInvoiceLines.IsProration(line),
                 line.Period?.Start ?? preview.PeriodStart, line.Period?.End ?? preview.PeriodEnd));
         }
 

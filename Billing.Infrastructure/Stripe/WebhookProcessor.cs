@@ -200,7 +200,7 @@ public sealed class WebhookProcessor(
         db.InvoiceLines.RemoveRange(local.Lines);
         foreach (var line in remote.Lines?.Data ?? [])
         {
-            var priceId = line.Pricing?.PriceDetails?.PriceId;
+            var priceId = StripeInvoiceLines.PriceId(line);
             var role = priceId is null ? null : await catalogIds.DescribeAsync(priceId, cancellationToken);
             // Added explicitly: a new line with its key already set would otherwise be taken for an existing row.
             db.InvoiceLines.Add(new InvoiceLine
@@ -214,7 +214,7 @@ public sealed class WebhookProcessor(
                 Quantity = line.Quantity ?? 0,
                 AmountCents = line.Amount,
                 UnitAmountDecimal = line.Pricing?.UnitAmountDecimal,
-                Proration = line.Parent?.SubscriptionItemDetails?.Proration ?? line.Parent?.InvoiceItemDetails?.Proration ?? false,
+                Proration = StripeInvoiceLines.IsProration(line),
                 PeriodStart = line.Period?.Start ?? remote.PeriodStart,
                 PeriodEnd = line.Period?.End ?? remote.PeriodEnd,
             });

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Billing.Testing;
 
 namespace Billing.AppHost.Tests;
 
@@ -20,7 +21,7 @@ public sealed class DashboardEndToEndTests(AppHostFixture fixture)
         var app = fixture.App;
         var start = new ProcessStartInfo("node", ["e2e/run.mjs"])
         {
-            WorkingDirectory = Path.Combine(RepositoryRoot(), "billing-web"),
+            WorkingDirectory = Path.Combine(RepositoryPaths.Root, "billing-web"),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
@@ -53,18 +54,5 @@ public sealed class DashboardEndToEndTests(AppHostFixture fixture)
         Assert.True(process.ExitCode == 0, string.Join('\n', lines) + '\n' + await errors);
         Assert.Matches(@"^e2e: [1-9]\d* passed, 0 failed$", lines[^1]);
         Assert.DoesNotContain(lines, line => line.StartsWith("not ok", StringComparison.Ordinal));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Billing.Aspire.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Billing.Aspire.sln not found");
     }
 }

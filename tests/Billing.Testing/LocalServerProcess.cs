@@ -110,7 +110,8 @@ public abstract class LocalServerProcess : IAsyncDisposable
 
     protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

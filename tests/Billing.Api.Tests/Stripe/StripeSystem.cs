@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
@@ -36,7 +34,7 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await stores.CreateMigratedDatabaseAsync();
-        EmulatorUrl = $"http://127.0.0.1:{FreePort()}";
+        EmulatorUrl = $"http://127.0.0.1:{LocalServerProcess.FreePort()}";
         _api = new ApiOnKestrel(ConnectionString, stores.Redis.ConnectionString, EmulatorUrl);
         _api.UseKestrel(0);
         _api.StartServer();
@@ -127,13 +125,6 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         }
 
         Emulator.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public sealed class ApiOnKestrel(string database, string redis, string stripeBase) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
