@@ -38,6 +38,8 @@ public sealed class TestClockInvoiceTests(StripeSystem system) : IClassFixture<S
             }, cancellationToken: TestContext.Current.CancellationToken);
         }
 
+        var preview = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/invoices/preview", TestContext.Current.CancellationToken);
+
         await system.Stripe.V1.TestHelpers.TestClocks.AdvanceAsync(clock.Id, new TestClockAdvanceOptions { FrozenTime = start.AddMonths(1).AddHours(1).UtcDateTime },
             cancellationToken: TestContext.Current.CancellationToken);
         await system.ProcessWebhooksUntilAsync(async db => await db.Invoices.CountAsync(i => i.TenantId == tenantId && i.Status == "paid") == 2);
@@ -55,6 +57,13 @@ public sealed class TestClockInvoiceTests(StripeSystem system) : IClassFixture<S
         Assert.Equal(2, await check.Invoices.CountAsync(i => i.TenantId == tenantId, TestContext.Current.CancellationToken));
         Assert.NotNull(renewal.Number);
         Assert.StartsWith("http", renewal.HostedInvoiceUrl);
+
+        // Before the close, the preview priced the same usage; after it, the API serves the stored invoice with its lines.
+        Assert.Equal(renewal.TotalCents, preview.GetProperty("totalCents").GetInt64());
+        var detail = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/invoices/{renewal.Id}", TestContext.Current.CancellationToken);
+        Assert.Equal("paid", detail.GetProperty("invoice").GetProperty("status").GetString());
+        Assert.Equal(renewal.Lines.Count, detail.GetProperty("lines").GetArrayLength());
+        Assert.Contains(detail.GetProperty("lines").EnumerateArray(), l => l.GetProperty("metric").GetString() == "agent_executions" && l.GetProperty("amountCents").GetInt64() == 500);
     }
 
     private static InvoiceLine Line(Billing.Infrastructure.Data.Entities.Invoice invoice, string metric) =>
