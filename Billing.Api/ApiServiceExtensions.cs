@@ -31,6 +31,7 @@ public static class ApiServiceExtensions
         app.UseApiExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseTenantScope();
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;

@@ -16,9 +16,10 @@ public static class InfrastructureRegistration
     /// <summary>Adds the billing database (connection <c>billingdb</c>), the validated catalog and a <see cref="TimeProvider"/>.</summary>
     public static IHostApplicationBuilder AddBillingDatabase(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<BillingDbContext>(DatabaseConnectionName, settings =>
+        builder.AddNpgsqlDbContext<BillingDbContext>(DatabaseConnectionName,
             // Transactions are explicit and short; a blind retry of half a unit of work would be worse than an error.
-            settings.DisableRetry = true);
+            settings => settings.DisableRetry = true,
+            options => options.AddInterceptors(new Tenancy.TenantSessionInterceptor()));
         // Hand-written SQL (ingestion, aggregation) goes through its own pooled data source.
         builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(
             sp.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnectionName)

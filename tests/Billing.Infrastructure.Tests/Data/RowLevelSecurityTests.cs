@@ -1,0 +1,87 @@
+using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Tenancy;
+using Billing.Testing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Billing.Infrastructure.Tests.Data;
+
+/// <summary>PostgreSQL itself keeps tenants apart: a query that forgets its tenant filter still sees only its tenant.</summary>
+public sealed class RowLevelSecurityTests(DataStoresFixture stores)
+{
+    private static readonly Guid A = Guid.NewGuid();
+    private static readonly Guid B = Guid.NewGuid();
+
+    private async Task<string> SeedTwoTenantsAsync()
+    {
+        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        await using var db = DataStoresFixture.CreateDbContext(connectionString);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (id, name) in new[] { (A, "A"), (B, "B") })
+        {
+            db.Tenants.Add(new Tenant { Id = id, Name = name, Plan = "free", CreatedAt = now, UpdatedAt = now });
+            db.UsageEvents.Add(new UsageEvent { TenantId = id, EventId = $"{name}-1", Metric = "api_calls", Value = 1, OccurredAt = now });
+            db.AuditLog.Add(new AuditEntry { TenantId = id, Actor = "test", Action = "seeded", CreatedAt = now });
+        }
+
+        await db.SaveChangesAsync();
+        return connectionString;
+    }
+
+    /// <summary>A context configured as the services configure theirs: with the tenant-session interceptor.</summary>
+    private static Billing.Infrastructure.Data.BillingDbContext Context(string connectionString) =>
+        new(new DbContextOptionsBuilder<Billing.Infrastructure.Data.BillingDbContext>()
+            .UseNpgsql(connectionString).AddInterceptors(new TenantSessionInterceptor()).Options);
+
+    [Fact]
+    public async Task An_unfiltered_query_in_tenant_As_scope_sees_none_of_Bs_rows()
+    {
+        var connectionString = await SeedTwoTenantsAsync();
+        await using var db = Context(connectionString);
+
+        List<Guid> tenants, eventTenants, auditTenants;
+        using (TenantScope.Enter(A))
+        {
+            tenants = await db.Tenants.Select(t => t.Id).ToListAsync(TestContext.Current.CancellationToken);
+            eventTenants = await db.UsageEvents.Select(e => e.TenantId).ToListAsync(TestContext.Current.CancellationToken);
+            auditTenants = await db.AuditLog.Select(a => a.TenantId!.Value).ToListAsync(TestContext.Current.CancellationToken);
+        }
+
+        var outside = await db.Tenants.CountAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([A], tenants);
+        Assert.Equal([A], eventTenants);
+        Assert.Equal([A], auditTenants);
+        Assert.Equal(2, outside);
+    }
+
+    [Fact]
+    public async Task Writing_a_row_for_another_tenant_is_refused_by_the_policy()
+    {
+        var connectionString = await SeedTwoTenantsAsync();
+        await using var db = Context(connectionString);
+
+        using (TenantScope.Enter(A))
+        {
+            db.UsageEvents.Add(new UsageEvent { TenantId = B, EventId = "smuggled", Metric = "api_calls", Value = 99, OccurredAt = DateTimeOffset.UtcNow });
+            var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+            Assert.Contains("row-level security", error.InnerException!.Message);
+        }
+
+        await using var check = new NpgsqlConnection(connectionString);
+        await check.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events WHERE event_id = 'smuggled'", check);
+        Assert.Equal(0L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_role_alone_without_a_tenant_sees_nothing()
+    {
+        var connectionString = await SeedTwoTenantsAsync();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SET ROLE billing_tenant; SELECT count(*) FROM tenants;", connection);
+
+        Assert.Equal(0L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+}
