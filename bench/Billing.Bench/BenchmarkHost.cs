@@ -10,11 +10,12 @@ namespace Billing.Bench;
 /// <summary>PostgreSQL and Redis started like the AppHost starts them, and the real API on a loopback Kestrel port.</summary>
 public sealed class BenchmarkHost : IAsyncDisposable
 {
-    private const string OperatorKey = "bench-operator-key-0123456789abcdef";
+    public const string OperatorKey = "bench-operator-key-0123456789abcdef";
     private readonly DataStoresFixture _stores = new();
     private ApiOnKestrel? _api;
 
     public string ConnectionString { get; private set; } = "";
+    public string RedisConnectionString => _stores.Redis.ConnectionString;
     public Uri ApiAddress { get; private set; } = new("http://127.0.0.1");
 
     public async Task StartAsync()

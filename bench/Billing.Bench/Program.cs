@@ -1,11 +1,13 @@
 using Billing.Bench;
 
-// dotnet run -c Release --project bench/Billing.Bench -- [events] [clients] [single-events]
+// dotnet run -c Release --project bench/Billing.Bench -- [events] [clients] [single-events] [enforcement-requests-per-round]
 var events = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
 var clients = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
 var singleEvents = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
+var enforcementRequests = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
 
 Console.WriteLine($"Billing benchmark on {Environment.ProcessorCount} cores, loopback only");
 await using var host = new BenchmarkHost();
 await host.StartAsync();
 await IngestionBenchmark.RunAsync(host, events, clients, singleEvents, visibilitySamples: 200);
+await EnforcementBenchmark.RunAsync(host, clients: 32, enforcementRequests, rounds: 3);
