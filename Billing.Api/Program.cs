@@ -7,6 +7,7 @@ using Billing.Api.Llm;
 using Billing.Api.Subscriptions;
 using Billing.Api.Webhooks;
 using Billing.Api.Plans;
+using Billing.Api.Reconciliation;
 using Billing.Api.Tenants;
 using Billing.Api.Usage;
 
@@ -31,6 +32,7 @@ app.MapSubscriptionApi();
 app.MapInvoicesApi();
 app.MapStripeWebhooks();
 app.MapAuditApi();
+app.MapReconciliationApi();
 
 app.Run();
 

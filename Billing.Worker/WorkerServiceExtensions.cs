@@ -1,5 +1,6 @@
 using Billing.Infrastructure;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Submission;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
 using Hangfire;
@@ -10,12 +11,10 @@ namespace Billing.Worker;
 /// <summary>Hangfire on PostgreSQL storage, the jobs, and the worker's health checks.</summary>
 public static class WorkerServiceExtensions
 {
-    /// <summary>Registers the database, Hangfire (client, server, storage in schema <c>hangfire</c>) and the jobs.</summary>
+    /// <summary>Registers the jobs and what they need, Hangfire (client, server, storage in schema <c>hangfire</c>) and the inbox worker.</summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
-        builder.AddBillingDatabase();
-        builder.AddBillingCache();
-        builder.AddBillingStripe();
+        builder.AddWorkerJobs();
         var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
 
@@ -31,12 +30,23 @@ public static class WorkerServiceExtensions
                 QueuePollInterval = TimeSpan.FromSeconds(1),
             }));
         builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
-
-        builder.Services.AddScoped<HeartbeatJob>();
-        builder.Services.AddScoped<AggregateUsageJob>();
-        builder.Services.AddSingleton<AggregationMetrics>();
         builder.Services.AddHostedService<WebhookInboxWorker>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
+        return builder;
+    }
+
+    /// <summary>The recurring jobs and the infrastructure they use, without a Hangfire server (tests run the jobs themselves).</summary>
+    public static IHostApplicationBuilder AddWorkerJobs(this IHostApplicationBuilder builder)
+    {
+        builder.AddBillingDatabase();
+        builder.AddBillingCache();
+        builder.AddBillingStripe();
+        builder.AddBillingSubmission();
+        builder.Services.AddScoped<HeartbeatJob>();
+        builder.Services.AddScoped<AggregateUsageJob>();
+        builder.Services.AddScoped<SubmitUsageJob>();
+        builder.Services.AddScoped<ReconcileUsageJob>();
+        builder.Services.AddSingleton<AggregationMetrics>();
         return builder;
     }
 
@@ -53,6 +63,8 @@ public static class WorkerServiceExtensions
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.Name, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
+        recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
         app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
         return app;
     }

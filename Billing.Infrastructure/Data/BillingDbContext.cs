@@ -12,6 +12,7 @@ public sealed class BillingDbContext(DbContextOptions<BillingDbContext> options)
     public DbSet<UsageEvent> UsageEvents => Set<UsageEvent>();
     public DbSet<UsageAggregate> UsageAggregates => Set<UsageAggregate>();
     public DbSet<MeterSubmission> MeterSubmissions => Set<MeterSubmission>();
+    public DbSet<MeterReconciliation> MeterReconciliations => Set<MeterReconciliation>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();

@@ -111,12 +111,15 @@ public sealed class UsageIngestionQueue(
             }
         }
 
+        // Concurrent writers take the unique index's row locks in one global order, so two groups carrying the same
+        // ids cannot deadlock; a deadlock or serialization failure that still happens rolled the statement back whole,
+        // so it is simply tried again.
+        distinct.Sort(static (a, b) => a.TenantId != b.TenantId ? a.TenantId.CompareTo(b.TenantId) : string.CompareOrdinal(a.EventId, b.EventId));
         HashSet<(Guid TenantId, string EventId)> inserted;
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-            inserted = await UsageEventStore.InsertAsync(connection, null, distinct, stoppingToken);
+            inserted = await InsertWithRetryAsync(distinct, stoppingToken);
         }
         catch (Exception e)
         {
@@ -152,6 +155,22 @@ public sealed class UsageIngestionQueue(
 
             metrics.RecordOutcome(accepted, duplicates.Count);
             request.Completion.TrySetResult(new IngestionResult(accepted, duplicates.Count, duplicates));
+        }
+    }
+
+    private async Task<HashSet<(Guid TenantId, string EventId)>> InsertWithRetryAsync(List<NewUsageEvent> events, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                return await UsageEventStore.InsertAsync(connection, null, events, stoppingToken);
+            }
+            catch (PostgresException e) when (e.IsTransient && attempt < 3)
+            {
+                logger.LogWarning("Writing {Count} usage events hit {SqlState}; trying again", events.Count, e.SqlState);
+            }
         }
     }
 

@@ -27,4 +27,9 @@ public sealed class StripeCatalogIds(BillingDbContext db)
         var entry = await db.StripeCatalog.AsNoTracking().FirstOrDefaultAsync(e => e.StripeId == priceId && e.Kind != "meter", cancellationToken);
         return entry?.Plan is { } plan ? (plan, entry.Metric) : null;
     }
+
+    /// <summary>The Stripe meters by metric key (their <c>event_name</c>), as the catalog sync stored them.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> MetersAsync(CancellationToken cancellationToken) =>
+        await db.StripeCatalog.AsNoTracking().Where(e => e.Kind == "meter" && e.Metric != null)
+            .ToDictionaryAsync(e => e.Metric!, e => e.StripeId, cancellationToken);
 }

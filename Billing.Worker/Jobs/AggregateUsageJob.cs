@@ -18,7 +18,9 @@ public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, AggregationMe
         UsageAggregator.Result batch;
         do
         {
+            var started = DateTimeOffset.UtcNow;
             batch = await UsageAggregator.RunBatchAsync(connection, BatchSize, cancellationToken);
+            AggregationMetrics.TraceBatch(started, batch.Events, batch.TraceParents);
             events += batch.Events;
         }
         while (batch.Events == BatchSize);

@@ -137,17 +137,5 @@ public sealed class FixtureShapeTests : IAsyncLifetime
 
     private static long Unix(DateTime t) => new DateTimeOffset(t).ToUnixTimeSeconds();
 
-    private static string FixturePath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "stripe", "fixtures3.json");
-            if (System.IO.File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return "/work/shared/stripe/fixtures3.json";
-    }
+    private static string FixturePath() => Path.Combine(AppContext.BaseDirectory, "Fixtures", "fixtures3.json");
 }

@@ -13,8 +13,10 @@ internal sealed class MeterSubmissionConfiguration : IEntityTypeConfiguration<Me
         builder.Property(s => s.Metric).HasMaxLength(32);
         builder.Property(s => s.Identifier).HasMaxLength(100);
         builder.Property(s => s.Status).HasMaxLength(16);
+        builder.Property(s => s.TraceParent).HasMaxLength(64);
         builder.HasIndex(s => s.Identifier).IsUnique();
-        builder.HasIndex(s => new { s.TenantId, s.Metric, s.BucketStart }).IsUnique();
-        builder.HasIndex(s => s.CreatedAt).HasFilter("status <> 'sent'").HasDatabaseName("ix_meter_submissions_unsent");
+        builder.HasIndex(s => new { s.TenantId, s.Metric, s.BucketStart, s.Revision }).IsUnique();
+        builder.HasIndex(s => new { s.TenantId, s.Metric, s.EventTimestamp });
+        builder.HasIndex(s => s.NextAttemptAt, "ix_meter_submissions_pending").HasFilter("status = 'pending'");
     }
 }

@@ -12,5 +12,11 @@ public sealed class UsageAggregate
     /// <summary>For <c>last</c> gauges: the timestamp of the event whose value is kept.</summary>
     public DateTimeOffset? LastEventAt { get; set; }
 
+    /// <summary>Set whenever aggregation changes the window, cleared when its bucket's submission is written.</summary>
+    public bool SubmissionPending { get; set; }
+
+    /// <summary>Trace parent of the newest event folded in, so the submission joins the ingestion's trace.</summary>
+    public string? TraceParent { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 }

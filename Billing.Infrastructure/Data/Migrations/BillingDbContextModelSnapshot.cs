@@ -288,6 +288,73 @@ namespace Billing.Infrastructure.Data.Migrations
                     b.ToTable("invoice_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Billing.Infrastructure.Data.Entities.MeterReconciliation", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("metric");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<DateTimeOffset>("ComparedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("compared_until");
+
+                    b.Property<long>("Drift")
+                        .HasColumnType("bigint")
+                        .HasColumnName("drift");
+
+                    b.Property<bool>("Final")
+                        .HasColumnType("boolean")
+                        .HasColumnName("final");
+
+                    b.Property<int>("InFlight")
+                        .HasColumnType("integer")
+                        .HasColumnName("in_flight");
+
+                    b.Property<long>("LocalValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("local_value");
+
+                    b.Property<DateTimeOffset>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_end");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("StripeValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stripe_value");
+
+                    b.Property<long>("SubmittedValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("submitted_value");
+
+                    b.HasKey("TenantId", "Metric", "PeriodStart")
+                        .HasName("pk_meter_reconciliations");
+
+                    b.HasIndex("CheckedAt")
+                        .IsDescending()
+                        .HasDatabaseName("ix_meter_reconciliations_checked_at");
+
+                    b.ToTable("meter_reconciliations", (string)null);
+                });
+
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.MeterSubmission", b =>
                 {
                     b.Property<long>("Id")
@@ -309,6 +376,14 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset>("EventTimestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("event_timestamp");
+
+                    b.Property<DateTimeOffset?>("FirstAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_attempt_at");
+
                     b.Property<string>("Identifier")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -325,6 +400,14 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("metric");
 
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -339,6 +422,11 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<long>("Value")
                         .HasColumnType("bigint")
                         .HasColumnName("value");
@@ -346,17 +434,20 @@ namespace Billing.Infrastructure.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_meter_submissions");
 
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_meter_submissions_unsent")
-                        .HasFilter("status <> 'sent'");
-
                     b.HasIndex("Identifier")
                         .IsUnique()
                         .HasDatabaseName("ix_meter_submissions_identifier");
 
-                    b.HasIndex("TenantId", "Metric", "BucketStart")
+                    b.HasIndex("TenantId", "Metric", "EventTimestamp")
+                        .HasDatabaseName("ix_meter_submissions_tenant_id_metric_event_timestamp");
+
+                    b.HasIndex("TenantId", "Metric", "BucketStart", "Revision")
                         .IsUnique()
-                        .HasDatabaseName("ix_meter_submissions_tenant_id_metric_bucket_start");
+                        .HasDatabaseName("ix_meter_submissions_tenant_id_metric_bucket_start_revision");
+
+                    b.HasIndex(new[] { "NextAttemptAt" }, "ix_meter_submissions_pending")
+                        .HasDatabaseName("ix_meter_submissions_pending")
+                        .HasFilter("status = 'pending'");
 
                     b.ToTable("meter_submissions", (string)null);
                 });
@@ -583,6 +674,15 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_event_at");
 
+                    b.Property<bool>("SubmissionPending")
+                        .HasColumnType("boolean")
+                        .HasColumnName("submission_pending");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -596,6 +696,10 @@ namespace Billing.Infrastructure.Data.Migrations
 
                     b.HasIndex("WindowStart")
                         .HasDatabaseName("ix_usage_aggregates_window_start");
+
+                    b.HasIndex(new[] { "WindowStart" }, "ix_usage_aggregates_submission_pending")
+                        .HasDatabaseName("ix_usage_aggregates_submission_pending")
+                        .HasFilter("submission_pending");
 
                     b.ToTable("usage_aggregates", (string)null);
                 });
@@ -882,6 +986,16 @@ namespace Billing.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_invoice_lines_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("Billing.Infrastructure.Data.Entities.MeterReconciliation", b =>
+                {
+                    b.HasOne("Billing.Infrastructure.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_meter_reconciliations_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.Subscription", b =>

@@ -84,4 +84,26 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
 
         Assert.Equal(0L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task Every_table_with_a_tenant_column_has_row_level_security_and_a_policy()
+    {
+        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind = 'r'
+              AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM information_schema.columns k WHERE k.table_schema = 'public' AND k.table_name = c.relname AND k.column_name = 'tenant_id'))
+              AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+            """, connection);
+        var unprotected = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            unprotected.Add(reader.GetString(0));
+        }
+
+        Assert.Empty(unprotected);
+    }
 }

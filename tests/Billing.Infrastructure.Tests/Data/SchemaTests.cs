@@ -19,6 +19,8 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [InlineData("usage_aggregates", "value", "bigint")]
     [InlineData("usage_aggregates", "window_start", "timestamp with time zone")]
     [InlineData("meter_submissions", "identifier", "character varying")]
+    [InlineData("meter_submissions", "event_timestamp", "timestamp with time zone")]
+    [InlineData("meter_reconciliations", "drift", "bigint")]
     [InlineData("invoices", "total_cents", "bigint")]
     [InlineData("invoices", "currency", "character")]
     [InlineData("invoice_lines", "amount_cents", "bigint")]
@@ -40,7 +42,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [InlineData("usage_events", "(tenant_id, event_id)")]
     [InlineData("webhook_events", "(stripe_event_id)")]
     [InlineData("meter_submissions", "(identifier)")]
-    [InlineData("meter_submissions", "(tenant_id, metric, bucket_start)")]
+    [InlineData("meter_submissions", "(tenant_id, metric, bucket_start, revision)")]
     [InlineData("api_keys", "(hash)")]
     [InlineData("invoices", "(stripe_invoice_id)")]
     public async Task Unique_indexes_guard_against_double_counting(string table, string columns)

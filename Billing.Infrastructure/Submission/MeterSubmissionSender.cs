@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Billing.Domain.Catalog;
+using Billing.Domain.Metering;
+using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Stripe;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Stripe;
+using Stripe.Billing;
+using Stripe.V2.Billing;
+
+namespace Billing.Infrastructure.Submission;
+
+/// <summary>
+/// Sends pending meter submissions to Stripe and marks each sent on Stripe's answer. A crash between the call
+/// and the mark resends the same <c>identifier</c>, which Stripe counts once for 24 hours; a row whose first
+/// attempt is older than that is first looked for in Stripe's meter summary. Only one sender runs at a time
+/// (a session advisory lock), because Stripe allows one concurrent call per customer and meter.
+/// </summary>
+public sealed class MeterSubmissionSender(
+    NpgsqlDataSource dataSource,
+    StripeClient stripe,
+    StripeCatalogIds catalogIds,
+    MeterSummaries summaries,
+    SubmissionMetrics metrics,
+    IOptions<SubmissionOptions> options,
+    ILogger<MeterSubmissionSender> logger)
+{
+    private const long LockKey = 0x42_696C_6C53_6E64; // "BillSnd"
+    private const int StreamBatch = 100;
+
+    /// <summary>Stripe deduplicates identifiers for at least 24 hours; an hour of margin.</summary>
+    public static readonly TimeSpan DedupWindow = TimeSpan.FromHours(23);
+
+    public sealed record Result(int Sent, int Retrying, int Failed, int Skipped, bool UsedStream);
+
+    private sealed record Pending(long Id, Guid TenantId, string Metric, DateTimeOffset BucketStart, DateTimeOffset Timestamp,
+        string Identifier, long Value, int Attempts, DateTimeOffset? FirstAttemptAt, string? TraceParent, string? Customer);
+
+    public async Task<Result> SendAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await TryLockAsync(lockConnection, cancellationToken))
+        {
+            return new Result(0, 0, 0, 0, false);
+        }
+
+        try
+        {
+            return await SendLockedAsync(now, cancellationToken);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
+            unlock.Parameters.AddWithValue("key", LockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<Result> SendLockedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var due = await DueAsync(now, cancellationToken);
+        var skipped = due.Where(p => p.Customer is null).ToList();
+        await MarkAsync(skipped, SubmissionStatus.Skipped, "The tenant has no Stripe customer (Free plan).", now, cancellationToken);
+
+        var tooOld = due.Where(p => p.Customer is not null && p.Timestamp < now - UsageEventRules.MaxAge).ToList();
+        await MarkAsync(tooOld, SubmissionStatus.Failed, "Older than the 35 days Stripe accepts meter events for.", now, cancellationToken);
+        metrics.Failed(tooOld.Count);
+
+        var sendable = due.Except(skipped).Except(tooOld).ToList();
+        var found = await AlreadyCountedAsync(sendable.Where(p => p.FirstAttemptAt < now - DedupWindow).ToList(), cancellationToken);
+        await MarkAsync(found, SubmissionStatus.Sent, null, now, cancellationToken);
+        sendable = [.. sendable.Except(found)];
+
+        var useStream = sendable.Count > options.Value.StreamThreshold;
+        var outcome = new Tally();
+        outcome.Sent += found.Count;
+        outcome.Failed += tooOld.Count;
+        if (useStream)
+        {
+            await SendStreamAsync(sendable, now, outcome, cancellationToken);
+        }
+        else
+        {
+            foreach (var row in sendable)
+            {
+                await SendOneAsync(row, now, outcome, cancellationToken);
+            }
+        }
+
+        return new Result(outcome.Sent, outcome.Retrying, outcome.Failed, skipped.Count, useStream);
+    }
+
+    private sealed class Tally
+    {
+        public int Sent;
+        public int Retrying;
+        public int Failed;
+    }
+
+    private async Task SendOneAsync(Pending row, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
+    {
+        using var activity = StartActivity("meter_event", [row]);
+        await RecordAttemptAsync([row], now, cancellationToken);
+        try
+        {
+            await stripe.V1.Billing.MeterEvents.CreateAsync(new global::Stripe.Billing.MeterEventCreateOptions
+            {
+                EventName = row.Metric,
+                Identifier = row.Identifier,
+                Timestamp = row.Timestamp.UtcDateTime,
+                Payload = Payload(row),
+            }, cancellationToken: cancellationToken); // No fixed Idempotency-Key: a resend is deduplicated by the identifier, as Stripe documents for meter events.
+            await MarkAsync([row], SubmissionStatus.Sent, null, now, cancellationToken);
+            metrics.Succeeded(1, "v1");
+            tally.Sent++;
+        }
+        catch (Exception e) when (IsSendFailure(e, cancellationToken))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            await FailAsync([row], e, now, tally, cancellationToken);
+        }
+    }
+
+    private async Task SendStreamAsync(List<Pending> rows, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
+    {
+        MeterEventSession? session = null;
+        foreach (var chunk in rows.Chunk(StreamBatch))
+        {
+            using var activity = StartActivity("meter_event_stream", chunk);
+            await RecordAttemptAsync(chunk, now, cancellationToken);
+            try
+            {
+                session ??= await stripe.V2.Billing.MeterEventSession.CreateAsync(new MeterEventSessionCreateOptions(), cancellationToken: cancellationToken);
+                try
+                {
+                    await StreamAsync(chunk, session, cancellationToken);
+                }
+                catch (global::Stripe.V2.TemporarySessionExpiredException)
+                {
+                    // Tokens last 15 minutes; a long run renews its session once per expiry.
+                    session = await stripe.V2.Billing.MeterEventSession.CreateAsync(new MeterEventSessionCreateOptions(), cancellationToken: cancellationToken);
+                    await StreamAsync(chunk, session, cancellationToken);
+                }
+
+                await MarkAsync(chunk, SubmissionStatus.Sent, null, now, cancellationToken);
+                metrics.Succeeded(chunk.Length, "v2");
+                tally.Sent += chunk.Length;
+            }
+            catch (StripeException e) when (e.HttpStatusCode == HttpStatusCode.BadRequest)
+            {
+                // One bad event refuses the whole request: send the chunk one by one so only that event fails.
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                foreach (var row in chunk)
+                {
+                    await SendOneAsync(row, now, tally, cancellationToken);
+                }
+            }
+            catch (Exception e) when (IsSendFailure(e, cancellationToken))
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                await FailAsync(chunk, e, now, tally, cancellationToken);
+            }
+        }
+    }
+
+    private Task StreamAsync(IEnumerable<Pending> chunk, MeterEventSession session, CancellationToken cancellationToken) =>
+        stripe.V2.Billing.MeterEventStream.CreateAsync(new MeterEventStreamCreateOptions
+        {
+            Events = [.. chunk.Select(row => new MeterEventStreamCreateEventOptions
+            {
+                EventName = row.Metric,
+                Identifier = row.Identifier,
+                Timestamp = row.Timestamp.UtcDateTime,
+                Payload = Payload(row),
+            })],
+        }, new RequestOptions { ApiKey = session.AuthenticationToken }, cancellationToken);
+
+    private static Dictionary<string, string> Payload(Pending row) => new()
+    {
+        ["stripe_customer_id"] = row.Customer!,
+        ["value"] = row.Value.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Stripe's answers and network failures are recorded on the row; anything else is a bug and stops the run.</summary>
+    private static bool IsSendFailure(Exception e, CancellationToken cancellationToken) =>
+        e is StripeException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>Refusals of the request itself are final; rate limits, conflicts, server errors, auth and the network are retried.</summary>
+    private static bool IsPermanent(Exception e) =>
+        e is StripeException { HttpStatusCode: HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity };
+
+    private async Task FailAsync(IReadOnlyCollection<Pending> rows, Exception e, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
+    {
+        var message = e is StripeException stripeError ? $"{(int)stripeError.HttpStatusCode} {stripeError.StripeError?.Code}: {stripeError.Message}" : e.Message;
+        if (IsPermanent(e))
+        {
+            logger.LogError("Stripe refused {Count} meter events for good: {Error}", rows.Count, message);
+            await MarkAsync(rows, SubmissionStatus.Failed, message, now, cancellationToken);
+            metrics.Failed(rows.Count);
+            tally.Failed += rows.Count;
+            return;
+        }
+
+        logger.LogWarning("Sending {Count} meter events failed, will retry: {Error}", rows.Count, message);
+        await using var command = dataSource.CreateCommand("""
+            UPDATE meter_submissions s SET last_error = @error, next_attempt_at = r.next_attempt_at
+            FROM unnest(@ids, @next) AS r(id, next_attempt_at) WHERE s.id = r.id
+            """);
+        command.Parameters.AddWithValue("error", message);
+        command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        // The row's attempts were counted before the call, so this failure is attempt number Attempts + 1.
+        command.Parameters.AddWithValue("next", rows.Select(r => (now + options.Value.RetryDelay(r.Attempts + 1)).UtcDateTime).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        metrics.Retried(rows.Count);
+        tally.Retrying += rows.Count;
+    }
+
+    /// <summary>Counter rows unconfirmed past the dedup window that Stripe's summary shows as counted already.</summary>
+    private async Task<List<Pending>> AlreadyCountedAsync(List<Pending> stale, CancellationToken cancellationToken)
+    {
+        if (stale.Count == 0)
+        {
+            return [];
+        }
+
+        var meters = await catalogIds.MetersAsync(cancellationToken);
+        var counted = new List<Pending>();
+        foreach (var row in stale)
+        {
+            // A resent gauge value changes nothing under "last", so only counters need the check.
+            if (!MetricKeys.TryParse(row.Metric, out var metric) || Metrics.Get(metric).Aggregation != MetricAggregation.Sum
+                || !meters.TryGetValue(row.Metric, out var meterId))
+            {
+                continue;
+            }
+
+            var bucket = MeterBuckets.Floor(row.BucketStart);
+            var atStripe = await summaries.TotalAsync(meterId, row.Customer!, bucket, bucket + MeterBuckets.Length, cancellationToken);
+            var confirmed = await ConfirmedInBucketAsync(row, bucket, cancellationToken);
+            if (atStripe >= confirmed + row.Value)
+            {
+                logger.LogInformation("Meter event {Identifier} was counted by Stripe before its confirmation was lost", row.Identifier);
+                counted.Add(row);
+            }
+        }
+
+        return counted;
+    }
+
+    private async Task<long> ConfirmedInBucketAsync(Pending row, DateTimeOffset bucket, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT coalesce(sum(value), 0)::bigint FROM meter_submissions
+            WHERE tenant_id = @tenant AND metric = @metric AND status = 'sent' AND event_timestamp >= @start AND event_timestamp < @end
+            """);
+        command.Parameters.AddWithValue("tenant", row.TenantId);
+        command.Parameters.AddWithValue("metric", row.Metric);
+        command.Parameters.AddWithValue("start", bucket.UtcDateTime);
+        command.Parameters.AddWithValue("end", (bucket + MeterBuckets.Length).UtcDateTime);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<List<Pending>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT s.id, s.tenant_id, s.metric, s.bucket_start, s.event_timestamp, s.identifier, s.value, s.attempts, s.first_attempt_at, s.trace_parent, t.stripe_customer_id
+            FROM meter_submissions s JOIN tenants t ON t.id = s.tenant_id
+            WHERE s.status = 'pending' AND s.next_attempt_at <= @now
+            ORDER BY s.id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("limit", options.Value.MaxEventsPerRun);
+        var rows = new List<Pending>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new Pending(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetInt64(6), reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Counted before the call, so a row's first attempt is known even when the process dies during it.</summary>
+    private async Task RecordAttemptAsync(IReadOnlyCollection<Pending> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE meter_submissions SET attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, @now) WHERE id = ANY(@ids)");
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task MarkAsync(IReadOnlyCollection<Pending> rows, string status, string? error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            UPDATE meter_submissions SET status = @status, last_error = coalesce(@error, last_error),
+                   sent_at = CASE WHEN @status = 'sent' THEN @now ELSE sent_at END, next_attempt_at = NULL
+            WHERE id = ANY(@ids)
+            """);
+        command.Parameters.AddWithValue("status", status);
+        command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Activity? StartActivity(string name, IReadOnlyCollection<Pending> rows)
+    {
+        // The first row's ingestion trace is the parent; the others are linked, so each ingestion trace reaches its submission.
+        var parents = rows.Select(r => r.TraceParent).Where(t => t is not null).Distinct().ToList();
+        var parent = parents.Count > 0 && ActivityContext.TryParse(parents[0], null, out var context) ? context : default;
+        var links = parents.Skip(1).Select(p => ActivityContext.TryParse(p, null, out var c) ? new ActivityLink(c) : default).Where(l => l.Context != default).ToList();
+        var activity = SubmissionMetrics.ActivitySource.StartActivity($"submit {name}", ActivityKind.Client, parent, links: links);
+        activity?.SetTag("billing.submission.events", rows.Count);
+        return activity;
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,275 @@
+using System.Net.Http.Json;
+using Billing.Api.Tests.Stripe;
+using Billing.Infrastructure.Data.Entities;
+using Billing.Testing;
+using Billing.Worker.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static Billing.Worker.Tests.Support.Pipeline;
+
+namespace Billing.Worker.Tests.Jobs;
+
+/// <summary>
+/// Usage accepted is billed once: Σ accepted events = Σ aggregates = Σ meter events at Stripe, through concurrency,
+/// duplicates, late events, crashes between any two steps, failing Stripe calls and the high-volume stream.
+/// </summary>
+public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture stores) : IClassFixture<StripeSystem>
+{
+    private static readonly string[] Counters = ["llm_tokens", "api_calls", "agent_executions"];
+
+    [Fact]
+    public async Task After_concurrent_ingestion_with_duplicates_every_ledger_agrees_with_stripe()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        // 600 events in 60 requests from 8 clients; ids repeat across requests (every fourth event is a replay).
+        var requests = Enumerable.Range(0, 60).Select(r => Enumerable.Range(0, 10).Select(i =>
+        {
+            var n = (r * 10) + i;
+            var original = n % 4 == 3 ? n - 3 : n;
+            return Event($"e{original}", Counters[original % 3], (original % 7) + 1);
+        }).ToArray()).ToList();
+        var gauges = new[] { Event("s1", "storage_mb", 700), Event("s2", "storage_mb", 900), Event("s3", "storage_mb", 400), Event("u1", "user_seats", 12) };
+        var answers = new System.Collections.Concurrent.ConcurrentBag<(int Accepted, int Duplicates)>();
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (events, _) =>
+        {
+            var answer = await system.IngestAsync(tenant.Key, events);
+            answers.Add((answer.GetProperty("accepted").GetInt32(), answer.GetProperty("duplicates").GetInt32()));
+        });
+        await system.IngestAsync(tenant.Key, gauges);
+
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+        var submissions = await system.SubmissionsAsync(tenant.TenantId);
+
+        Assert.Equal(450, answers.Sum(a => a.Accepted));
+        Assert.Equal(150, answers.Sum(a => a.Duplicates));
+        long total = 0;
+        foreach (var metric in Counters)
+        {
+            var (events, aggregates, sent, unsent) = await system.LedgersAsync(tenant.TenantId, metric);
+            Assert.True(events > 0);
+            Assert.Equal(events, aggregates);
+            Assert.Equal(events, sent);
+            Assert.Equal(0, unsent);
+            Assert.Equal(events, await system.AtStripeAsync(tenant.CustomerId, metric, tenant.Anchor));
+            total += events;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 600).Where(n => n % 4 != 3).Sum(n => (n % 7) + 1), total);
+        Assert.Equal(900m, await system.AtStripeAsync(tenant.CustomerId, "storage_mb", tenant.Anchor));
+        Assert.Equal(12m, await system.AtStripeAsync(tenant.CustomerId, "user_seats", tenant.Anchor));
+        Assert.All(submissions, s => Assert.Equal(SubmissionStatus.Sent, s.Status));
+        Assert.Equal(submissions.Count, submissions.Select(s => s.Identifier).Distinct().Count());
+
+        // A second run finds nothing new: the ledger already holds every unit.
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+        Assert.Equal(submissions.Count, (await system.SubmissionsAsync(tenant.TenantId)).Count);
+    }
+
+    [Fact]
+    public async Task A_late_event_for_a_submitted_bucket_is_sent_as_a_revision_carrying_only_the_difference()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("first", "llm_tokens", 1_000, at.AddSeconds(1)));
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+
+        await system.IngestAsync(tenant.Key, Event("late", "llm_tokens", 234, at));
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([(0, 1_000L), (1, 234L)], rows.Select(r => (r.Revision, r.Value)));
+        Assert.Equal(rows[0].BucketStart, rows[1].BucketStart);
+        Assert.Equal(rows[0].EventTimestamp, rows[1].EventTimestamp);
+        Assert.Equal(1_234m, await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task Stopped_between_the_stripe_call_and_marking_it_sent_the_resend_is_counted_once()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await system.IngestAsync(tenant.Key, Event("a", "agent_executions", 42));
+        await worker.AggregateAsync();
+
+        traffic.CrashAfterCallContaining = tenant.CustomerId;
+        await Assert.ThrowsAsync<SimulatedCrashException>(worker.SubmitAsync);
+        var afterCrash = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        var countedBeforeRestart = await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor);
+
+        await worker.SubmitAsync();
+        var afterRestart = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+
+        Assert.Equal((SubmissionStatus.Pending, 1), (afterCrash.Status, afterCrash.Attempts));
+        Assert.Equal(42m, countedBeforeRestart);
+        Assert.Equal((SubmissionStatus.Sent, 2, afterCrash.Identifier), (afterRestart.Status, afterRestart.Attempts, afterRestart.Identifier));
+        Assert.Equal(42m, await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor));
+        Assert.True(traffic.Requests("/v1/billing/meter_events") >= 2);
+    }
+
+    [Fact]
+    public async Task Stopped_while_closing_buckets_nothing_is_written_and_the_next_run_closes_them_once()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        await system.IngestAsync(tenant.Key, Event("x1", "api_calls", 5), Event("x2", "api_calls", 6));
+        await worker.AggregateAsync();
+
+        // Hold the tenant's windows so the closing transaction waits inside, then kill its backend there.
+        await using var holder = new NpgsqlConnection(system.ConnectionString);
+        await holder.OpenAsync(TestContext.Current.CancellationToken);
+        await using var hold = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await using (var lockRows = new NpgsqlCommand("SELECT 1 FROM usage_aggregates WHERE tenant_id = @t FOR UPDATE", holder, hold))
+        {
+            lockRows.Parameters.AddWithValue("t", tenant.TenantId);
+            await lockRows.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var closing = worker.SubmitAsync();
+        await KillBackendWaitingOnAsync(holder, hold, "submission_pending");
+        await Assert.ThrowsAnyAsync<Exception>(() => closing);
+        await hold.CommitAsync(TestContext.Current.CancellationToken);
+        var afterKill = await system.SubmissionsAsync(tenant.TenantId);
+        var stillFlagged = await FlaggedWindowsAsync(tenant.TenantId);
+
+        await worker.SubmitAsync();
+
+        Assert.Empty(afterKill);
+        Assert.True(stillFlagged > 0);
+        Assert.Equal(11L, Assert.Single(await system.SubmissionsAsync(tenant.TenantId)).Value);
+        Assert.Equal(0, await FlaggedWindowsAsync(tenant.TenantId));
+        Assert.Equal(11m, await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task Stripe_failing_leaves_the_row_pending_with_backoff_until_a_later_run_sends_it()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        await system.IngestAsync(tenant.Key, Event("f1", "llm_tokens", 77));
+        await worker.AggregateAsync();
+        // Stripe.net tries three times (two retries); all three answer 500.
+        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
+            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        await worker.SubmitAsync();
+        var failed = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        worker.Clock.Advance(TimeSpan.FromSeconds(30));
+        await worker.SubmitAsync();
+        var notYetDue = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        worker.Clock.Advance(TimeSpan.FromMinutes(1));
+        await worker.SubmitAsync();
+        var sent = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+
+        Assert.Equal((SubmissionStatus.Pending, 1), (failed.Status, failed.Attempts));
+        Assert.Contains("500", failed.LastError);
+        Assert.Equal(failed.CreatedAt + TimeSpan.FromMinutes(1), failed.NextAttemptAt);
+        Assert.Equal((SubmissionStatus.Pending, 1), (notYetDue.Status, notYetDue.Attempts));
+        Assert.Equal((SubmissionStatus.Sent, 2), (sent.Status, sent.Attempts));
+        Assert.Equal(77m, await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task A_run_with_more_events_than_the_threshold_uses_the_v2_meter_event_stream()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = new WorkerJobs(system, stores, builder =>
+        {
+            builder.Configuration["Submission:StreamThreshold"] = "2";
+            builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic);
+        });
+        await system.IngestAsync(tenant.Key, Event("v1", "llm_tokens", 10), Event("v2", "api_calls", 20), Event("v3", "agent_executions", 30), Event("v4", "user_seats", 4));
+        await worker.AggregateAsync();
+
+        await worker.SubmitAsync();
+
+        Assert.Equal(1, traffic.Requests("/v2/billing/meter_event_session"));
+        Assert.Equal(1, traffic.Requests("/v2/billing/meter_event_stream"));
+        Assert.Equal(0, traffic.Requests("/v1/billing/meter_events"));
+        Assert.All(await system.SubmissionsAsync(tenant.TenantId), s => Assert.Equal(SubmissionStatus.Sent, s.Status));
+        Assert.Equal([10m, 20m, 30m, 4m], [
+            await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor),
+            await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor),
+            await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor),
+            await system.AtStripeAsync(tenant.CustomerId, "user_seats", tenant.Anchor)]);
+    }
+
+    [Fact]
+    public async Task A_gauge_is_resubmitted_only_when_its_period_value_changes_and_storage_bills_its_maximum()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("m1", "storage_mb", 500, at), Event("m2", "storage_mb", 300, at.AddMilliseconds(5)));
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+        await system.IngestAsync(tenant.Key, Event("m3", "storage_mb", 450, at.AddMilliseconds(10)));
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+        var unchanged = await system.SubmissionsAsync(tenant.TenantId);
+        await system.IngestAsync(tenant.Key, Event("m4", "storage_mb", 800, at.AddMilliseconds(-10)));
+        await worker.AggregateAsync();
+        await worker.SubmitAsync();
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([500L], unchanged.Select(r => r.Value));
+        Assert.Equal([500L, 800L], rows.Select(r => r.Value));
+        Assert.True(rows[1].EventTimestamp > rows[0].EventTimestamp);
+        Assert.Equal(800m, await system.AtStripeAsync(tenant.CustomerId, "storage_mb", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task A_free_tenant_has_no_stripe_customer_and_nothing_is_submitted_for_it()
+    {
+        var (tenantId, key) = await system.CreateTenantAsync("free");
+        await using var worker = new WorkerJobs(system, stores);
+        await system.IngestAsync(key, Event("free-1", "api_calls", 3));
+        await worker.AggregateAsync();
+
+        await worker.SubmitAsync();
+
+        Assert.Empty(await system.SubmissionsAsync(tenantId));
+        Assert.Equal(0, await FlaggedWindowsAsync(tenantId));
+        Assert.Equal((3L, 3L, 0L, 0), await system.LedgersAsync(tenantId, "api_calls"));
+    }
+
+    private async Task<long> FlaggedWindowsAsync(Guid tenantId)
+    {
+        await using var db = system.CreateDbContext();
+        return await db.UsageAggregates.CountAsync(a => a.TenantId == tenantId && a.SubmissionPending, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Waits for a backend blocked behind <paramref name="holder"/>'s locks running a query containing <paramref name="marker"/>, and terminates it.</summary>
+    private static async Task KillBackendWaitingOnAsync(NpgsqlConnection holder, NpgsqlTransaction hold, string marker)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var find = new NpgsqlCommand("""
+                SELECT pid FROM pg_stat_activity
+                WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%' || @marker || '%' AND datname = current_database()
+                """, holder, hold);
+            find.Parameters.AddWithValue("marker", marker);
+            if (await find.ExecuteScalarAsync(TestContext.Current.CancellationToken) is int pid)
+            {
+                await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", holder, hold);
+                kill.Parameters.AddWithValue("pid", pid);
+                await kill.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        await using var dump = new NpgsqlCommand("SELECT string_agg(pid || ' ' || coalesce(wait_event_type,'-') || ' ' || coalesce(state,'-') || ' ' || left(query, 80), E'\n') FROM pg_stat_activity", holder, hold);
+        throw new TimeoutException("The closing run never waited on the held windows.\n" + await dump.ExecuteScalarAsync());
+    }
+}
