@@ -1,4 +1,5 @@
 using Billing.Infrastructure;
+using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Stripe;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
@@ -16,6 +17,7 @@ public static class WorkerServiceExtensions
         builder.AddBillingDatabase();
         builder.AddBillingCache();
         builder.AddBillingStripe();
+        builder.AddBillingAlerts();
         var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
 
@@ -35,6 +37,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
         builder.Services.AddSingleton<AggregationMetrics>();
+        builder.Services.AddScoped<DetectAlertsJob>();
+        builder.Services.AddScoped<DeliverAlertsJob>();
         builder.Services.AddHostedService<WebhookInboxWorker>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
         return builder;
@@ -53,6 +57,8 @@ public static class WorkerServiceExtensions
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<DeliverAlertsJob>(DeliverAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
         return app;
     }
