@@ -1,4 +1,5 @@
 using Billing.Api;
+using Billing.Api.Alerts;
 using Billing.Api.ApiKeys;
 using Billing.Api.Audit;
 using Billing.Api.Entitlements;
@@ -31,6 +32,7 @@ app.MapSubscriptionApi();
 app.MapInvoicesApi();
 app.MapStripeWebhooks();
 app.MapAuditApi();
+app.MapAlertsApi();
 
 app.Run();
 
