@@ -1,4 +1,5 @@
 using Billing.Api;
+using Billing.Api.Alerts;
 using Billing.Api.ApiKeys;
 using Billing.Api.Audit;
 using Billing.Api.Entitlements;
@@ -33,6 +34,7 @@ app.MapInvoicesApi();
 app.MapStripeWebhooks();
 app.MapAuditApi();
 app.MapReconciliationApi();
+app.MapAlertsApi();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using Billing.Infrastructure;
+using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
 using Billing.Worker.Health;
@@ -42,10 +43,13 @@ public static class WorkerServiceExtensions
         builder.AddBillingCache();
         builder.AddBillingStripe();
         builder.AddBillingSubmission();
+        builder.AddBillingAlerts();
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
         builder.Services.AddScoped<SubmitUsageJob>();
         builder.Services.AddScoped<ReconcileUsageJob>();
+        builder.Services.AddScoped<DetectAlertsJob>();
+        builder.Services.AddScoped<DeliverAlertsJob>();
         builder.Services.AddSingleton<AggregationMetrics>();
         return builder;
     }
@@ -65,6 +69,8 @@ public static class WorkerServiceExtensions
         recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.Name, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
+        recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<DeliverAlertsJob>(DeliverAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
         return app;
     }

@@ -13,4 +13,5 @@ public static class ProblemTypes
     public const string SubscriptionInactive = Base + "subscription-inactive";
     public const string RateLimited = Base + "rate-limited";
     public const string InvalidSignature = Base + "invalid-signature";
+    public const string NoAlertWebhook = Base + "no-alert-webhook";
 }

@@ -17,7 +17,8 @@ public static class UsageReport
             lines,
             currency,
             plan.BasePriceCents,
-            plan.BasePriceCents + lines.Sum(l => l.CostCents),
+            // The same price the spend alerts compare with the tenant's limit.
+            CostCalculator.Compute(plan, usage).TotalCents,
             plan.BasePriceCents + lines.Sum(l => l.ProjectedCostCents));
     }
 

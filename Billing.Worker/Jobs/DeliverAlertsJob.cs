@@ -1,0 +1,19 @@
+using Billing.Infrastructure.Alerts;
+
+namespace Billing.Worker.Jobs;
+
+/// <summary>
+/// Every minute: due alerts are POSTed to their tenants' URLs. No Hangfire lock is needed: each alert is claimed by
+/// one deliverer in the database, so runs on several workers (or a slow run overlapping the next) share the work.
+/// </summary>
+public sealed class DeliverAlertsJob(AlertDeliverer deliverer, TimeProvider clock, ILogger<DeliverAlertsJob> logger)
+{
+    public const string Name = "deliver-alerts";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var result = await deliverer.DeliverDueAsync(clock.GetUtcNow(), cancellationToken);
+        logger.LogInformation("Alert delivery: {Delivered} delivered, {Retrying} to retry, {Failed} failed, {Skipped} skipped",
+            result.Delivered, result.Retrying, result.Failed, result.Skipped);
+    }
+}
