@@ -13,6 +13,12 @@ as_owner() {
 mkdir -p "$data"
 if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$data"; fi
 chmod 700 "$data"
+# As root the server runs as postgres, which must be able to walk every parent folder (/root is 0700 on Debian).
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -w "$data"; then
+  echo "The postgres user cannot reach $data: a parent folder is not open to other users (/root is 0700 on Debian)." >&2
+  echo "Clone the repository outside /root, or set Infrastructure__DataDirectory to a folder such as /var/lib/billing-aspire." >&2
+  exit 1
+fi
 
 if [ ! -s "$data/PG_VERSION" ]; then
   # initdb reads the password as the server's owner: hand it a private copy.
