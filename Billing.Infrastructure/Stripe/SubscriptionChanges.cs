@@ -24,7 +24,7 @@ public sealed class SubscriptionChanges(
     IOptions<StripeOptions> options,
     BillingDbContext db,
     BillingCatalog catalog,
-    StripeCustomers customers,
+    StripeSubscriptions subscriptions,
     StripeCatalogIds catalogIds,
     CacheInvalidation caches,
     AuditLog audit,
@@ -56,7 +56,7 @@ public sealed class SubscriptionChanges(
         {
             if (target != PlanTier.Free)
             {
-                await CreateStripeSubscriptionAsync(subscription, target, cancellationToken);
+                await subscriptions.StartAsync(subscription, target, cancellationToken);
             }
         }
         else if (timing == PlanChangeTiming.PeriodEnd)
@@ -122,20 +122,6 @@ public sealed class SubscriptionChanges(
         return subscription;
     }
 
-    /// <summary>Gives a paid subscription that exists only locally (a seeded tenant) its Stripe subscription.</summary>
-    public async Task AttachToStripeAsync(Guid tenantId, CancellationToken cancellationToken)
-    {
-        var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, cancellationToken);
-        if (!StripeEnabled || subscription.StripeSubscriptionId is not null || !PlanTiers.TryParse(subscription.Plan, out var tier) || tier == PlanTier.Free)
-        {
-            return;
-        }
-
-        await CreateStripeSubscriptionAsync(subscription, tier, cancellationToken);
-        audit.Record(tenantId, "system", "subscription.attached_to_stripe", new { plan = subscription.Plan, subscription.StripeSubscriptionId });
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
     /// <summary>Applies a downgrade scheduled for the period end, once Stripe has rolled the subscription into its next period.</summary>
     public async Task ApplyPendingAsync(LocalSubscription subscription, CancellationToken cancellationToken)
     {
@@ -164,26 +150,6 @@ public sealed class SubscriptionChanges(
         subscription.BillingAnchor = now;
         subscription.CurrentPeriodStart = period.Start;
         subscription.CurrentPeriodEnd = period.End;
-    }
-
-    private async Task CreateStripeSubscriptionAsync(LocalSubscription subscription, PlanTier target, CancellationToken cancellationToken)
-    {
-        var customer = await customers.EnsureAsync(subscription.TenantId, cancellationToken);
-        var prices = await catalogIds.PricesForAsync(target, cancellationToken);
-        var created = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
-        {
-            Customer = customer,
-            Items = [.. prices.Select(p => new SubscriptionItemOptions { Price = p })],
-            Metadata = new Dictionary<string, string> { ["tenant_id"] = subscription.TenantId.ToString() },
-        }, new RequestOptions { IdempotencyKey = $"billing-subscription-{subscription.TenantId:N}-{subscription.UpdatedAt.ToUnixTimeMilliseconds()}" }, cancellationToken);
-        subscription.StripeSubscriptionId = created.Id;
-        subscription.Status = created.Status;
-        subscription.Plan = target.ToKey();
-        subscription.PendingPlan = null;
-        var item = created.Items.Data[0];
-        subscription.BillingAnchor = item.CurrentPeriodStart;
-        subscription.CurrentPeriodStart = item.CurrentPeriodStart;
-        subscription.CurrentPeriodEnd = item.CurrentPeriodEnd;
     }
 
     private async Task SwapPricesAsync(LocalSubscription subscription, PlanTier target, string prorationBehavior, CancellationToken cancellationToken)
