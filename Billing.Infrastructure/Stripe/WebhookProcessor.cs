@@ -131,14 +131,7 @@ public sealed class WebhookProcessor(
                 local.CurrentPeriodEnd = item.CurrentPeriodEnd;
             }
 
-            foreach (var price in remote.Items?.Data.Select(i => i.Price?.Id).OfType<string>() ?? [])
-            {
-                if (await catalogIds.DescribeAsync(price, cancellationToken) is { Metric: null } role)
-                {
-                    local.Plan = role.Plan;
-                }
-            }
-
+            local.Plan = await PlanInForceAsync(remote, cancellationToken) ?? local.Plan;
             if (local.CurrentPeriodStart > previousStart && local.PendingPlan is not null)
             {
                 await changes.ApplyPendingAsync(local, cancellationToken);
@@ -159,6 +152,29 @@ public sealed class WebhookProcessor(
             ? known != remote.Id || created < local.StripeEventAt
             // No subscription known (never one, or it ended into Free): only a newer, live one is taken on.
             : ended || created <= local.StripeEventAt;
+
+    /// <summary>
+    /// The metered prices carry the period's tiers and the quotas in force, so they name the plan; the base price
+    /// may already be the next period's (a downgrade scheduled for the period end, see <see cref="SubscriptionChanges"/>).
+    /// </summary>
+    private async Task<string?> PlanInForceAsync(StripeSubscription remote, CancellationToken cancellationToken)
+    {
+        string? basePlan = null;
+        foreach (var price in remote.Items?.Data.Select(i => i.Price?.Id).OfType<string>() ?? [])
+        {
+            if (await catalogIds.DescribeAsync(price, cancellationToken) is { } role)
+            {
+                if (role.Metric is not null)
+                {
+                    return role.Plan;
+                }
+
+                basePlan = role.Plan;
+            }
+        }
+
+        return basePlan;
+    }
 
     private async Task<(string, Guid?)> ApplyInvoiceAsync(string type, StripeInvoice remote, DateTimeOffset created, CancellationToken cancellationToken)
     {
