@@ -40,7 +40,7 @@ public sealed class MigrationWorker(
                 if (environment.IsDevelopment() && !catalogOnly)
                 {
                     // The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists.
-                    await scope.ServiceProvider.GetRequiredService<SubscriptionChanges>().AttachToStripeAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+                    await scope.ServiceProvider.GetRequiredService<StripeSubscriptions>().AttachAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
                 }
             }
             else

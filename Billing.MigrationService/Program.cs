@@ -6,8 +6,8 @@ var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddBillingDatabase();
-builder.AddBillingCache();
-builder.AddBillingStripe();
+// No Redis: migrations, seeding and the catalog sync touch no cache, and the services start after this exits.
+builder.AddBillingStripeClient();
 builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
 builder.Services.AddScoped<DemoTenantSeeder>();
 builder.Services.AddHostedService<MigrationWorker>();

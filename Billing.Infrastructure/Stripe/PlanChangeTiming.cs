@@ -6,6 +6,6 @@ public enum PlanChangeTiming
     /// <summary>At once, prorated (the default for upgrades).</summary>
     Now,
 
-    /// <summary>At the end of the current period, without proration (the default for downgrades).</summary>
+    /// <summary>At the end of the current period, without proration; the renewal invoice bills the new plan's base fee (the default for downgrades).</summary>
     PeriodEnd,
 }

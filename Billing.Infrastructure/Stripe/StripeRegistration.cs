@@ -9,8 +9,23 @@ namespace Billing.Infrastructure.Stripe;
 /// <summary>The Stripe.net client, pointed at Stripe or at the local emulator by configuration alone.</summary>
 public static class StripeRegistration
 {
-    /// <summary>Registers the <see cref="StripeClient"/>, the catalog sync, customers and subscriptions.</summary>
+    /// <summary>
+    /// Registers the <see cref="StripeClient"/>, the catalog sync, customers and subscriptions, plan changes and
+    /// webhook processing. Plan changes and webhooks evict tenant caches, so this needs <c>AddBillingCache</c>.
+    /// </summary>
     public static IHostApplicationBuilder AddBillingStripe(this IHostApplicationBuilder builder)
+    {
+        builder.AddBillingStripeClient();
+        builder.Services.AddScoped<SubscriptionChanges>();
+        builder.Services.AddScoped<WebhookProcessor>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the <see cref="StripeClient"/> and what needs no cache: the catalog sync, customers and starting
+    /// subscriptions. Enough for the migration service, which runs before the services and has no Redis.
+    /// </summary>
+    public static IHostApplicationBuilder AddBillingStripeClient(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<StripeOptions>(builder.Configuration.GetSection(StripeOptions.SectionName));
         // Stripe.net retries with the same Idempotency-Key itself; a second retry layer would only multiply attempts.
@@ -32,8 +47,7 @@ public static class StripeRegistration
         builder.Services.AddScoped<CatalogSync>();
         builder.Services.AddScoped<StripeCustomers>();
         builder.Services.AddScoped<StripeCatalogIds>();
-        builder.Services.AddScoped<SubscriptionChanges>();
-        builder.Services.AddScoped<WebhookProcessor>();
+        builder.Services.AddScoped<StripeSubscriptions>();
         return builder;
     }
 

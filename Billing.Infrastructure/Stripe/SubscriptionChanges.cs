@@ -17,6 +17,10 @@ namespace Billing.Infrastructure.Stripe;
 /// applied to the local row optimistically, and the webhooks that follow reconcile it.
 /// Free has no Stripe subscription: moving to a paid plan creates one; moving to Free cancels it at
 /// the period's end (or now), after which the tenant continues on Free.
+/// A change at the period's end between paid plans puts the new plan's base price on the subscription at
+/// once, unprorated: Stripe bills licensed fees in advance, so the renewal then bills the new base fee for
+/// the new period. The metered prices (the ended period's tiers, and the quotas in force) follow once
+/// Stripe has rolled into the new period. Choosing a paid plan again undoes whatever was scheduled.
 /// Without a Stripe key (a local-only deployment) changes apply to the local row alone.
 /// </summary>
 public sealed class SubscriptionChanges(
@@ -24,12 +28,14 @@ public sealed class SubscriptionChanges(
     IOptions<StripeOptions> options,
     BillingDbContext db,
     BillingCatalog catalog,
-    StripeCustomers customers,
+    StripeSubscriptions subscriptions,
     StripeCatalogIds catalogIds,
     CacheInvalidation caches,
     AuditLog audit,
     TimeProvider clock)
 {
+    private const string Unprorated = "none";
+
     private bool StripeEnabled => options.Value.Enabled;
 
     public async Task<LocalSubscription> ChangePlanAsync(Guid tenantId, PlanTier target, PlanChangeTiming? requested, string actor, CancellationToken cancellationToken)
@@ -43,41 +49,65 @@ public sealed class SubscriptionChanges(
         var upgrade = catalog.Plan(target).BasePriceCents > catalog.Plan(current).BasePriceCents;
         var timing = requested ?? (upgrade ? PlanChangeTiming.Now : PlanChangeTiming.PeriodEnd);
         var now = clock.GetUtcNow();
+        var ended = subscription.Status == "canceled";
 
-        if (target == current)
-        {
-            subscription.PendingPlan = null;
-        }
-        else if (!StripeEnabled)
+        if (!StripeEnabled)
         {
             subscription.Plan = target.ToKey();
+            subscription.PendingPlan = null;
+            if (ended)
+            {
+                subscription.Status = "active";
+                subscription.CanceledAt = null;
+                subscription.CancelAtPeriodEnd = false;
+            }
         }
-        else if (subscription.StripeSubscriptionId is null)
+        else if (ended || subscription.StripeSubscriptionId is null)
         {
             if (target != PlanTier.Free)
             {
-                await CreateStripeSubscriptionAsync(subscription, target, cancellationToken);
+                await subscriptions.StartAsync(subscription, target, cancellationToken);
             }
+            else if (ended)
+            {
+                MoveToFree(subscription, now);
+            }
+        }
+        else if (target == current)
+        {
+            if (subscription.PendingPlan is not null || subscription.CancelAtPeriodEnd)
+            {
+                await SwapPricesAsync(subscription, current, Unprorated, baseOnly: true, cancellationToken);
+                subscription.PendingPlan = null;
+            }
+        }
+        else if (timing == PlanChangeTiming.PeriodEnd && target == PlanTier.Free)
+        {
+            await stripe.V1.Subscriptions.UpdateAsync(subscription.StripeSubscriptionId, new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
+                cancellationToken: cancellationToken);
+            subscription.PendingPlan = target.ToKey();
+            subscription.CancelAtPeriodEnd = true;
         }
         else if (timing == PlanChangeTiming.PeriodEnd)
         {
+            await SwapPricesAsync(subscription, target, Unprorated, baseOnly: true, cancellationToken);
             subscription.PendingPlan = target.ToKey();
-            if (target == PlanTier.Free)
-            {
-                await stripe.V1.Subscriptions.UpdateAsync(subscription.StripeSubscriptionId, new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
-                    cancellationToken: cancellationToken);
-                subscription.CancelAtPeriodEnd = true;
-            }
-        }
-        else if (target == PlanTier.Free)
-        {
-            await stripe.V1.Subscriptions.CancelAsync(subscription.StripeSubscriptionId, new SubscriptionCancelOptions { Prorate = true, InvoiceNow = true },
-                cancellationToken: cancellationToken);
-            MoveToFree(subscription, now);
         }
         else
         {
-            await SwapPricesAsync(subscription, target, "create_prorations", cancellationToken);
+            await RestorePaidForBaseAsync(subscription, current, cancellationToken);
+            if (target == PlanTier.Free)
+            {
+                await stripe.V1.Subscriptions.CancelAsync(subscription.StripeSubscriptionId, new SubscriptionCancelOptions { Prorate = true, InvoiceNow = true },
+                    cancellationToken: cancellationToken);
+                MoveToFree(subscription, now);
+            }
+            else
+            {
+                await SwapPricesAsync(subscription, target, "create_prorations", baseOnly: false, cancellationToken);
+                subscription.Plan = target.ToKey();
+                subscription.PendingPlan = null;
+            }
         }
 
         subscription.UpdatedAt = now;
@@ -91,6 +121,11 @@ public sealed class SubscriptionChanges(
     public async Task<LocalSubscription> CancelAsync(Guid tenantId, bool atPeriodEnd, string actor, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, cancellationToken);
+        if (subscription.Status == "canceled")
+        {
+            return subscription;
+        }
+
         var now = clock.GetUtcNow();
         if (StripeEnabled && subscription.StripeSubscriptionId is { } stripeId)
         {
@@ -100,6 +135,11 @@ public sealed class SubscriptionChanges(
             }
             else
             {
+                if (PlanTiers.TryParse(subscription.Plan, out var current))
+                {
+                    await RestorePaidForBaseAsync(subscription, current, cancellationToken);
+                }
+
                 await stripe.V1.Subscriptions.CancelAsync(stripeId, new SubscriptionCancelOptions { Prorate = true, InvoiceNow = true }, cancellationToken: cancellationToken);
             }
         }
@@ -122,20 +162,6 @@ public sealed class SubscriptionChanges(
         return subscription;
     }
 
-    /// <summary>Gives a paid subscription that exists only locally (a seeded tenant) its Stripe subscription.</summary>
-    public async Task AttachToStripeAsync(Guid tenantId, CancellationToken cancellationToken)
-    {
-        var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, cancellationToken);
-        if (!StripeEnabled || subscription.StripeSubscriptionId is not null || !PlanTiers.TryParse(subscription.Plan, out var tier) || tier == PlanTier.Free)
-        {
-            return;
-        }
-
-        await CreateStripeSubscriptionAsync(subscription, tier, cancellationToken);
-        audit.Record(tenantId, "system", "subscription.attached_to_stripe", new { plan = subscription.Plan, subscription.StripeSubscriptionId });
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
     /// <summary>Applies a downgrade scheduled for the period end, once Stripe has rolled the subscription into its next period.</summary>
     public async Task ApplyPendingAsync(LocalSubscription subscription, CancellationToken cancellationToken)
     {
@@ -145,7 +171,9 @@ public sealed class SubscriptionChanges(
             return;
         }
 
-        await SwapPricesAsync(subscription, target, "none", cancellationToken);
+        // The renewal invoice has billed the ended period's usage at the old tiers; the new period's are the new plan's.
+        await SwapPricesAsync(subscription, target, Unprorated, baseOnly: false, cancellationToken);
+        subscription.Plan = target.ToKey();
         subscription.PendingPlan = null;
         audit.Record(subscription.TenantId, "stripe", "subscription.pending_plan_applied", new { plan = pending });
         await SyncTenantPlanAsync(subscription, cancellationToken);
@@ -166,44 +194,47 @@ public sealed class SubscriptionChanges(
         subscription.CurrentPeriodEnd = period.End;
     }
 
-    private async Task CreateStripeSubscriptionAsync(LocalSubscription subscription, PlanTier target, CancellationToken cancellationToken)
+    /// <summary>
+    /// A scheduled paid downgrade has already put the next plan's base price on the subscription; an immediate change
+    /// puts the paid-for one back first (unprorated), so Stripe prorates against what the tenant actually paid.
+    /// </summary>
+    private async Task RestorePaidForBaseAsync(LocalSubscription subscription, PlanTier current, CancellationToken cancellationToken)
     {
-        var customer = await customers.EnsureAsync(subscription.TenantId, cancellationToken);
-        var prices = await catalogIds.PricesForAsync(target, cancellationToken);
-        var created = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        if (subscription.PendingPlan is { } pending && pending != PlanTier.Free.ToKey())
         {
-            Customer = customer,
-            Items = [.. prices.Select(p => new SubscriptionItemOptions { Price = p })],
-            Metadata = new Dictionary<string, string> { ["tenant_id"] = subscription.TenantId.ToString() },
-        }, new RequestOptions { IdempotencyKey = $"billing-subscription-{subscription.TenantId:N}-{subscription.UpdatedAt.ToUnixTimeMilliseconds()}" }, cancellationToken);
-        subscription.StripeSubscriptionId = created.Id;
-        subscription.Status = created.Status;
-        subscription.Plan = target.ToKey();
-        subscription.PendingPlan = null;
-        var item = created.Items.Data[0];
-        subscription.BillingAnchor = item.CurrentPeriodStart;
-        subscription.CurrentPeriodStart = item.CurrentPeriodStart;
-        subscription.CurrentPeriodEnd = item.CurrentPeriodEnd;
+            await SwapPricesAsync(subscription, current, Unprorated, baseOnly: true, cancellationToken);
+        }
     }
 
-    private async Task SwapPricesAsync(LocalSubscription subscription, PlanTier target, string prorationBehavior, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts <paramref name="target"/>'s prices on the Stripe subscription (only its base price when
+    /// <paramref name="baseOnly"/>), and lifts any cancellation scheduled for the period's end: every caller moves to a paid plan.
+    /// </summary>
+    private async Task SwapPricesAsync(LocalSubscription subscription, PlanTier target, string prorationBehavior, bool baseOnly, CancellationToken cancellationToken)
     {
         var existing = await stripe.V1.Subscriptions.GetAsync(subscription.StripeSubscriptionId, cancellationToken: cancellationToken);
-        var wanted = await catalogIds.PricesForAsync(target, cancellationToken);
         var wantedByRole = new Dictionary<string, string>();
-        foreach (var price in wanted)
+        foreach (var price in await catalogIds.PricesForAsync(target, cancellationToken))
         {
-            var role = await catalogIds.DescribeAsync(price, cancellationToken);
-            wantedByRole[role?.Metric ?? "base"] = price;
+            var role = (await catalogIds.DescribeAsync(price, cancellationToken))?.Metric ?? "base";
+            if (!baseOnly || role == "base")
+            {
+                wantedByRole[role] = price;
+            }
         }
 
         var items = new List<SubscriptionItemOptions>();
         foreach (var item in existing.Items.Data)
         {
             var role = (await catalogIds.DescribeAsync(item.Price.Id, cancellationToken))?.Metric ?? "base";
-            items.Add(wantedByRole.Remove(role, out var price)
-                ? new SubscriptionItemOptions { Id = item.Id, Price = price }
-                : new SubscriptionItemOptions { Id = item.Id, Deleted = true });
+            if (wantedByRole.Remove(role, out var price))
+            {
+                items.Add(new SubscriptionItemOptions { Id = item.Id, Price = price });
+            }
+            else if (!baseOnly)
+            {
+                items.Add(new SubscriptionItemOptions { Id = item.Id, Deleted = true });
+            }
         }
 
         items.AddRange(wantedByRole.Values.Select(price => new SubscriptionItemOptions { Price = price }));
@@ -211,10 +242,10 @@ public sealed class SubscriptionChanges(
         {
             Items = items,
             ProrationBehavior = prorationBehavior,
+            CancelAtPeriodEnd = false,
         }, cancellationToken: cancellationToken);
-        subscription.Plan = target.ToKey();
         subscription.Status = updated.Status;
-        subscription.PendingPlan = null;
+        subscription.CancelAtPeriodEnd = updated.CancelAtPeriodEnd;
     }
 
     private async Task SyncTenantPlanAsync(LocalSubscription subscription, CancellationToken cancellationToken)

@@ -18,9 +18,12 @@ namespace Billing.Infrastructure.Stripe;
 /// Applies stored Stripe events to the local subscription and invoice rows, one event per
 /// transaction (claimed with <c>FOR UPDATE SKIP LOCKED</c>, so several workers never take the same).
 /// An event older than the state it would change is ignored, so out-of-order deliveries cannot
-/// overwrite newer state. Failures are retried with exponential backoff.
+/// overwrite newer state; <c>created</c> has whole seconds, so ties are settled without it (invoices
+/// by their status rank, subscriptions by Stripe's current state). Failures are retried with
+/// exponential backoff.
 /// </summary>
 public sealed class WebhookProcessor(
+    StripeClient stripe,
     BillingDbContext db,
     StripeCatalogIds catalogIds,
     SubscriptionChanges changes,
@@ -91,15 +94,19 @@ public sealed class WebhookProcessor(
     {
         var tenant = await TenantOfAsync(remote.CustomerId, cancellationToken);
         var local = tenant is null ? null : await db.Subscriptions.SingleOrDefaultAsync(s => s.TenantId == tenant.Id, cancellationToken);
-        if (local is null
-            || (local.StripeSubscriptionId is { } known && known != remote.Id)
-            || (local.StripeSubscriptionId is null && type == "customer.subscription.deleted")
-            || local.StripeEventAt > created)
+        if (local is null || IsStale(local, remote, Ended(type, remote), created))
         {
             return ("ignored", tenant?.Id);
         }
 
-        if (type == "customer.subscription.deleted")
+        if (local.StripeEventAt == created)
+        {
+            // Two events of one second carry no order (a deletion and an update, an update and a payment failure's
+            // past_due): the subscription as Stripe holds it now settles which state stands.
+            remote = await stripe.V1.Subscriptions.GetAsync(remote.Id, cancellationToken: cancellationToken);
+        }
+
+        if (Ended(type, remote))
         {
             if (local.PendingPlan == PlanTier.Free.ToKey())
             {
@@ -107,6 +114,7 @@ public sealed class WebhookProcessor(
             }
             else
             {
+                // The id stays: later events of this subscription are recognised, and a new plan choice starts a new one.
                 local.Status = "canceled";
                 local.CanceledAt = created;
             }
@@ -123,14 +131,7 @@ public sealed class WebhookProcessor(
                 local.CurrentPeriodEnd = item.CurrentPeriodEnd;
             }
 
-            foreach (var price in remote.Items?.Data.Select(i => i.Price?.Id).OfType<string>() ?? [])
-            {
-                if (await catalogIds.DescribeAsync(price, cancellationToken) is { Metric: null } role)
-                {
-                    local.Plan = role.Plan;
-                }
-            }
-
+            local.Plan = await PlanInForceAsync(remote, cancellationToken) ?? local.Plan;
             if (local.CurrentPeriodStart > previousStart && local.PendingPlan is not null)
             {
                 await changes.ApplyPendingAsync(local, cancellationToken);
@@ -141,6 +142,38 @@ public sealed class WebhookProcessor(
         local.UpdatedAt = clock.GetUtcNow();
         tenant!.Plan = local.Plan;
         return ("processed", tenant.Id);
+    }
+
+    /// <summary>Stripe never reactivates a canceled subscription, so an update that says canceled is an end too.</summary>
+    private static bool Ended(string type, StripeSubscription remote) => type == "customer.subscription.deleted" || remote.Status == "canceled";
+
+    private static bool IsStale(Data.Entities.Subscription local, StripeSubscription remote, bool ended, DateTimeOffset created) =>
+        local.StripeSubscriptionId is { } known
+            ? known != remote.Id || created < local.StripeEventAt
+            // No subscription known (never one, or it ended into Free): only a newer, live one is taken on.
+            : ended || created <= local.StripeEventAt;
+
+    /// <summary>
+    /// The metered prices carry the period's tiers and the quotas in force, so they name the plan; the base price
+    /// may already be the next period's (a downgrade scheduled for the period end, see <see cref="SubscriptionChanges"/>).
+    /// </summary>
+    private async Task<string?> PlanInForceAsync(StripeSubscription remote, CancellationToken cancellationToken)
+    {
+        string? basePlan = null;
+        foreach (var price in remote.Items?.Data.Select(i => i.Price?.Id).OfType<string>() ?? [])
+        {
+            if (await catalogIds.DescribeAsync(price, cancellationToken) is { } role)
+            {
+                if (role.Metric is not null)
+                {
+                    return role.Plan;
+                }
+
+                basePlan = role.Plan;
+            }
+        }
+
+        return basePlan;
     }
 
     private async Task<(string, Guid?)> ApplyInvoiceAsync(string type, StripeInvoice remote, DateTimeOffset created, CancellationToken cancellationToken)
@@ -158,7 +191,8 @@ public sealed class WebhookProcessor(
         }
 
         var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenant.Id, cancellationToken);
-        if (type == "invoice.payment_failed")
+        var local = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.StripeInvoiceId == remote.Id, cancellationToken);
+        if (type == "invoice.payment_failed" && !InvoiceStatuses.IsSettled(local?.Status))
         {
             subscription.PaymentFailedAt ??= created;
         }
@@ -167,13 +201,12 @@ public sealed class WebhookProcessor(
             subscription.PaymentFailedAt = null;
         }
 
-        var local = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.StripeInvoiceId == remote.Id, cancellationToken);
         if (local is null)
         {
             local = new LocalInvoice { Id = Guid.CreateVersion7(), TenantId = tenant.Id, StripeInvoiceId = remote.Id, Status = remote.Status, Currency = remote.Currency, CreatedAt = clock.GetUtcNow() };
             db.Invoices.Add(local);
         }
-        else if (local.StripeEventAt > created)
+        else if (created < local.StripeEventAt || InvoiceStatuses.Rank(remote.Status) < InvoiceStatuses.Rank(local.Status))
         {
             return ("ignored", tenant.Id);
         }

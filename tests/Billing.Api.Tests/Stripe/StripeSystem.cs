@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
@@ -8,6 +10,7 @@ using Billing.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
 
@@ -74,6 +77,41 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{id}/api-keys", new { })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
         return (id, key.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>A tenant moved from Free to <paramref name="plan"/> through the API, once its first invoice is stored as paid.</summary>
+    public async Task<(Guid TenantId, HttpClient Http)> PaidTenantAsync(string plan)
+    {
+        var (tenantId, key) = await CreateTenantAsync("free");
+        var http = Client(key);
+        await PostAsync(http, "/api/v1/subscription/change-plan", new { plan });
+        await ProcessWebhooksUntilAsync(async db => await db.Invoices.AnyAsync(i => i.TenantId == tenantId && i.Status == "paid"));
+        return (tenantId, http);
+    }
+
+    /// <summary>Posts JSON, expects success, returns the body.</summary>
+    public static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
+    {
+        var response = await http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A <c>Stripe-Signature</c> header for <paramref name="payload"/>, made as Stripe makes it.</summary>
+    public static string Sign(string payload, string secret = WebhookSecret, long? at = null)
+    {
+        var timestamp = at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}")));
+        return $"t={timestamp},v1={signature}";
+    }
+
+    /// <summary>Delivers an event to the API's webhook endpoint as Stripe does (a late retry, or a hand-made event).</summary>
+    public async Task<HttpResponseMessage> DeliverWebhookAsync(string payload, string? signature = null)
+    {
+        using var http = Api.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", signature ?? Sign(payload));
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Runs the worker's inbox processing until <paramref name="done"/> holds (webhooks arrive asynchronously).</summary>

@@ -7,26 +7,10 @@ namespace Billing.Api.Tests.Stripe;
 /// <summary>Plan changes and cancellations through the API, made in Stripe (the emulator) and reconciled from its webhooks.</summary>
 public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixture<StripeSystem>
 {
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
-    {
-        var response = await http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-    }
-
-    private async Task<(Guid TenantId, HttpClient Http)> PaidTenantAsync(string plan)
-    {
-        var (tenantId, key) = await system.CreateTenantAsync("free");
-        var http = system.Client(key);
-        await PostAsync(http, "/api/v1/subscription/change-plan", new { plan });
-        await system.ProcessWebhooksUntilAsync(async db => await db.Invoices.AnyAsync(i => i.TenantId == tenantId && i.Status == "paid"));
-        return (tenantId, http);
-    }
-
     [Fact]
     public async Task Free_to_standard_creates_a_stripe_subscription_whose_first_invoice_arrives_by_webhook()
     {
-        var (tenantId, http) = await PaidTenantAsync("standard");
+        var (tenantId, http) = await system.PaidTenantAsync("standard");
 
         var subscription = await http.GetFromJsonAsync<JsonElement>("/api/v1/subscription", TestContext.Current.CancellationToken);
         var invoices = await http.GetFromJsonAsync<JsonElement>("/api/v1/invoices", TestContext.Current.CancellationToken);
@@ -48,10 +32,10 @@ public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixt
     [Fact]
     public async Task An_upgrade_mid_period_puts_proration_lines_on_the_next_invoice()
     {
-        var (tenantId, http) = await PaidTenantAsync("standard");
+        var (tenantId, http) = await system.PaidTenantAsync("standard");
         await system.AdvanceClockAsync(TimeSpan.FromDays(10));
 
-        var upgraded = await PostAsync(http, "/api/v1/subscription/change-plan", new { plan = "enterprise" });
+        var upgraded = await StripeSystem.PostAsync(http, "/api/v1/subscription/change-plan", new { plan = "enterprise" });
         await system.AdvanceClockAsync(TimeSpan.FromDays(21));
         await system.ProcessWebhooksUntilAsync(async db => await db.Invoices.CountAsync(i => i.TenantId == tenantId && i.Status == "paid") >= 2);
 
@@ -68,9 +52,9 @@ public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixt
     [Fact]
     public async Task A_downgrade_waits_for_the_period_end()
     {
-        var (tenantId, http) = await PaidTenantAsync("enterprise");
+        var (tenantId, http) = await system.PaidTenantAsync("enterprise");
 
-        var scheduled = await PostAsync(http, "/api/v1/subscription/change-plan", new { plan = "standard" });
+        var scheduled = await StripeSystem.PostAsync(http, "/api/v1/subscription/change-plan", new { plan = "standard" });
         await system.AdvanceClockAsync(TimeSpan.FromDays(32));
         await system.ProcessWebhooksUntilAsync(async db => (await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId)).Plan == "standard");
 
@@ -83,9 +67,9 @@ public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixt
     [Fact]
     public async Task Cancel_at_period_end_keeps_the_service_until_stripe_ends_the_subscription()
     {
-        var (tenantId, http) = await PaidTenantAsync("standard");
+        var (tenantId, http) = await system.PaidTenantAsync("standard");
 
-        var cancelled = await PostAsync(http, "/api/v1/subscription/cancel", new { atPeriodEnd = true });
+        var cancelled = await StripeSystem.PostAsync(http, "/api/v1/subscription/cancel", new { atPeriodEnd = true });
         await system.AdvanceClockAsync(TimeSpan.FromDays(32));
         await system.ProcessWebhooksUntilAsync(async db => (await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId)).Status == "canceled");
 
@@ -98,9 +82,9 @@ public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixt
     [Fact]
     public async Task Cancel_now_ends_the_subscription_at_once()
     {
-        var (tenantId, http) = await PaidTenantAsync("standard");
+        var (tenantId, http) = await system.PaidTenantAsync("standard");
 
-        var cancelled = await PostAsync(http, "/api/v1/subscription/cancel", new { atPeriodEnd = false });
+        var cancelled = await StripeSystem.PostAsync(http, "/api/v1/subscription/cancel", new { atPeriodEnd = false });
         await system.ProcessWebhooksUntilAsync(async db => await db.WebhookEvents.AnyAsync(e => e.Type == "customer.subscription.deleted" && e.Status != "received"));
 
         Assert.Equal("canceled", cancelled.GetProperty("status").GetString());
@@ -111,7 +95,7 @@ public sealed class SubscriptionLifecycleTests(StripeSystem system) : IClassFixt
     [Fact]
     public async Task A_failed_payment_makes_the_subscription_past_due_within_grace_and_payment_recovers_it()
     {
-        var (tenantId, http) = await PaidTenantAsync("standard");
+        var (tenantId, http) = await system.PaidTenantAsync("standard");
         await using (var db = system.CreateDbContext())
         {
             var customer = (await db.Tenants.SingleAsync(t => t.Id == tenantId, TestContext.Current.CancellationToken)).StripeCustomerId;

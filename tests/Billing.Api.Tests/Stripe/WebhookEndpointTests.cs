@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -11,21 +9,6 @@ namespace Billing.Api.Tests.Stripe;
 /// <summary><c>POST /api/v1/webhooks/stripe</c>: signatures, once-only processing, and ordering.</summary>
 public sealed class WebhookEndpointTests(StripeSystem system) : IClassFixture<StripeSystem>
 {
-    private static string Sign(string payload, string secret, long? at = null)
-    {
-        var timestamp = at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}")));
-        return $"t={timestamp},v1={signature}";
-    }
-
-    private async Task<HttpResponseMessage> DeliverAsync(string payload, string signature)
-    {
-        using var http = system.Api.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        request.Headers.Add("Stripe-Signature", signature);
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
     /// <summary>A <c>customer.subscription.updated</c> event for an existing subscription, created at <paramref name="created"/>.</summary>
     private static string SubscriptionUpdated(string eventId, JsonNode subscription, string status, long created)
     {
@@ -49,9 +32,9 @@ public sealed class WebhookEndpointTests(StripeSystem system) : IClassFixture<St
     {
         var payload = """{"id":"evt_forged","object":"event","api_version":"2026-10-28.endive","created":1,"type":"invoice.paid","data":{"object":{}}}""";
 
-        var wrongSecret = await DeliverAsync(payload, Sign(payload, "whsec_not_the_secret"));
-        var tampered = await DeliverAsync(payload.Replace("invoice.paid", "invoice.voided", StringComparison.Ordinal), Sign(payload, StripeSystem.WebhookSecret));
-        var stale = await DeliverAsync(payload, Sign(payload, StripeSystem.WebhookSecret, DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds()));
+        var wrongSecret = await system.DeliverWebhookAsync(payload, StripeSystem.Sign(payload, "whsec_not_the_secret"));
+        var tampered = await system.DeliverWebhookAsync(payload.Replace("invoice.paid", "invoice.voided", StringComparison.Ordinal), StripeSystem.Sign(payload));
+        var stale = await system.DeliverWebhookAsync(payload, StripeSystem.Sign(payload, StripeSystem.WebhookSecret, DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds()));
 
         Assert.All(new[] { wrongSecret, tampered, stale }, r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
         Assert.Equal("application/problem+json", wrongSecret.Content.Headers.ContentType?.MediaType);
@@ -64,8 +47,8 @@ public sealed class WebhookEndpointTests(StripeSystem system) : IClassFixture<St
     {
         var payload = """{"id":"evt_twice","object":"event","api_version":"2026-10-28.endive","created":1700000000,"type":"product.created","data":{"object":{"id":"prod_x","object":"product"}}}""";
 
-        var first = await (await DeliverAsync(payload, Sign(payload, StripeSystem.WebhookSecret))).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        var second = await (await DeliverAsync(payload, Sign(payload, StripeSystem.WebhookSecret))).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var first = await (await system.DeliverWebhookAsync(payload)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var second = await (await system.DeliverWebhookAsync(payload)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         await system.ProcessWebhooksUntilAsync(async db => await db.WebhookEvents.AnyAsync(e => e.StripeEventId == "evt_twice" && e.Status != "received"));
 
         Assert.False(first.GetProperty("duplicate").GetBoolean());
@@ -95,9 +78,9 @@ public sealed class WebhookEndpointTests(StripeSystem system) : IClassFixture<St
         var newer = SubscriptionUpdated($"evt_newer_{tenantId:N}", subscription, "past_due", now);
         var older = SubscriptionUpdated($"evt_older_{tenantId:N}", subscription, "active", now - 60);
 
-        await DeliverAsync(newer, Sign(newer, StripeSystem.WebhookSecret));
+        await system.DeliverWebhookAsync(newer);
         await system.ProcessWebhooksUntilAsync(async db => (await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId)).Status == "past_due");
-        await DeliverAsync(older, Sign(older, StripeSystem.WebhookSecret));
+        await system.DeliverWebhookAsync(older);
         await system.ProcessWebhooksUntilAsync(async db => await db.WebhookEvents.AnyAsync(e => e.StripeEventId == $"evt_older_{tenantId:N}" && e.Status != "received"));
 
         await using var check = system.CreateDbContext();

@@ -11,12 +11,19 @@ type ConfirmPlanChangeDialogProps = {
   onCancel: () => void;
 };
 
-// The timing differs by direction (upgrades are prorated, downgrades deferred), so the tenant reads it before agreeing.
+// What the tenant agrees to differs by case, as Stripe bills it: from Free a new subscription is charged in full at
+// once; between paid plans an upgrade is prorated on the next invoice, and a downgrade keeps the current plan to the
+// period's end, whose renewal invoice then bills the new monthly fee in advance.
 function effectText({ from, to, direction }: PlanChange, currency: string): string {
-  const price = `${formatMoney(to.basePriceCents, currency)} per month`;
-  return direction === 'upgrade'
-    ? `Upgrading to ${to.name} takes effect now, prorated for the rest of the current period. The new price is ${price}.`
-    : `Downgrading to ${to.name} takes effect at the end of the current period. Until then you keep ${from.name}; afterwards you pay ${price}.`;
+  const fee = formatMoney(to.basePriceCents, currency);
+  if (direction === 'upgrade') {
+    return from.basePriceCents === 0
+      ? `Upgrading to ${to.name} takes effect now. You are charged the full ${fee} today, not prorated, and your monthly billing period starts today.`
+      : `Upgrading to ${to.name} takes effect now. Your next invoice credits the unused time on ${from.name} and charges ${to.name} for the rest of the current period; afterwards you pay ${fee} per month.`;
+  }
+  return to.basePriceCents === 0
+    ? `Downgrading to ${to.name} takes effect at the end of the current period. Until then you keep ${from.name}; your last invoice bills only this period's usage beyond ${from.name}'s included amounts, with no further monthly fee.`
+    : `Downgrading to ${to.name} takes effect at the end of the current period. Until then you keep ${from.name}'s quotas and prices; the next invoice bills this period's usage at ${from.name}'s prices and ${fee} for your first month on ${to.name}.`;
 }
 
 export function ConfirmPlanChangeDialog({ change, currency, pending, error, onConfirm, onCancel }: ConfirmPlanChangeDialogProps) {

@@ -11,7 +11,7 @@ export function planChange(plans: Plan[], from: Plan, to: Plan): PlanChange {
   return { from, to, direction: dearer ? 'upgrade' : 'downgrade' };
 }
 
-/** When a change takes effect: an upgrade at once (prorated), a downgrade at the period end, so paid-for capacity is kept. */
+/** When a change takes effect: an upgrade at once, a downgrade at the period end, so paid-for capacity is kept. */
 export function changeTiming(direction: ChangeDirection): ChangeTiming {
   return direction === 'upgrade' ? 'now' : 'period_end';
 }

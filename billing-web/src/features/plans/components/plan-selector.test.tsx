@@ -5,16 +5,19 @@ import { plansResponse } from '@/testing/fixtures';
 import { problem } from '@/testing/problem';
 import { renderWithQuery } from '@/testing/render';
 import { server } from '@/testing/server';
-import type { ChangeTiming, Plan } from '@/types/api';
+import type { ChangeTiming, Plan, PlanId } from '@/types/api';
 import { PlanSelector } from './plan-selector';
 
 function servePlans() {
   server.use(http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)));
 }
 
-async function renderSelector(onChangePlan: (plan: Plan, timing: ChangeTiming) => Promise<unknown> | void = vi.fn()) {
+async function renderSelector(
+  onChangePlan: (plan: Plan, timing: ChangeTiming) => Promise<unknown> | void = vi.fn(),
+  currentPlan: PlanId = 'standard',
+) {
   servePlans();
-  const rendered = renderWithQuery(<PlanSelector currentPlan="standard" onChangePlan={onChangePlan} />);
+  const rendered = renderWithQuery(<PlanSelector currentPlan={currentPlan} onChangePlan={onChangePlan} />);
   await screen.findByRole('list', { name: 'Plans' });
   return rendered;
 }
@@ -95,7 +98,7 @@ describe('PlanSelector', () => {
     expect(table.getByRole('columnheader', { name: 'Standard (current plan)' })).toHaveAttribute('data-current', 'true');
   });
 
-  it('asks to confirm an upgrade, saying it takes effect now, prorated', async () => {
+  it('asks to confirm an upgrade, saying it takes effect now and the next invoice prorates it', async () => {
     const onChangePlan = vi.fn();
     const { user } = await renderSelector(onChangePlan);
 
@@ -103,7 +106,7 @@ describe('PlanSelector', () => {
 
     const dialog = screen.getByRole('dialog', { name: 'Upgrade to Enterprise?' });
     expect(dialog).toHaveAccessibleDescription(
-      'Upgrading to Enterprise takes effect now, prorated for the rest of the current period. The new price is $999.00 per month.',
+      'Upgrading to Enterprise takes effect now. Your next invoice credits the unused time on Standard and charges Enterprise for the rest of the current period; afterwards you pay $999.00 per month.',
     );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm upgrade' }));
 
@@ -120,12 +123,37 @@ describe('PlanSelector', () => {
 
     const dialog = screen.getByRole('dialog', { name: 'Downgrade to Free?' });
     expect(dialog).toHaveAccessibleDescription(
-      'Downgrading to Free takes effect at the end of the current period. Until then you keep Standard; afterwards you pay $0.00 per month.',
+      "Downgrading to Free takes effect at the end of the current period. Until then you keep Standard; your last invoice bills only this period's usage beyond Standard's included amounts, with no further monthly fee.",
     );
     await user.click(within(dialog).getByRole('button', { name: 'Confirm downgrade' }));
 
     expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[0], 'period_end');
     expect(screen.getByText('Your plan changes to Free at the end of the current period.')).toBeInTheDocument();
+  });
+
+  it('asks to confirm a move from Free, saying the full monthly fee is charged today', async () => {
+    const onChangePlan = vi.fn();
+    const { user } = await renderSelector(onChangePlan, 'free');
+
+    await user.click(screen.getByRole('button', { name: 'Upgrade to Standard' }));
+
+    expect(screen.getByRole('dialog', { name: 'Upgrade to Standard?' })).toHaveAccessibleDescription(
+      'Upgrading to Standard takes effect now. You are charged the full $99.00 today, not prorated, and your monthly billing period starts today.',
+    );
+  });
+
+  it('asks to confirm a downgrade between paid plans, saying the next invoice bills the new monthly fee', async () => {
+    const onChangePlan = vi.fn();
+    const { user } = await renderSelector(onChangePlan, 'enterprise');
+
+    await user.click(screen.getByRole('button', { name: 'Downgrade to Standard' }));
+    const dialog = screen.getByRole('dialog', { name: 'Downgrade to Standard?' });
+    expect(dialog).toHaveAccessibleDescription(
+      "Downgrading to Standard takes effect at the end of the current period. Until then you keep Enterprise's quotas and prices; the next invoice bills this period's usage at Enterprise's prices and $99.00 for your first month on Standard.",
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm downgrade' }));
+
+    expect(onChangePlan).toHaveBeenCalledWith(plansResponse.plans[1], 'period_end');
   });
 
   it('can be used from the keyboard: focus moves into the dialog, stays there, Escape cancels and focus returns', async () => {
