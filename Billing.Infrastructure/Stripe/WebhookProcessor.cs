@@ -196,8 +196,10 @@ public sealed class WebhookProcessor(
         {
             subscription.PaymentFailedAt ??= created;
         }
-        else if (type == "invoice.paid")
+        else if (type is "invoice.paid" or "invoice.voided"
+                 && !await db.Invoices.AnyAsync(i => i.TenantId == tenant.Id && i.StripeInvoiceId != remote.Id && i.Status == "open" && i.AmountDueCents > 0, cancellationToken))
         {
+            // The grace ends when nothing is left unpaid: paying one of two failed invoices settles only that one.
             subscription.PaymentFailedAt = null;
         }
 
