@@ -43,6 +43,11 @@ public static class EntitlementsEndpoints
         {
             errors["idempotencyKey"] = ["An idempotency key is required to consume, so a retry never consumes twice."];
         }
+        else if (request.IdempotencyKey?.Length > EntitlementRequest.MaxIdempotencyKeyLength)
+        {
+            errors["idempotencyKey"] = [$"The idempotency key must be at most {EntitlementRequest.MaxIdempotencyKeyLength} characters; it has "
+                + $"{request.IdempotencyKey.Length}. It is stored as the usage event id '{EntitlementRequest.EventIdPrefix}<key>', which holds {UsageEventColumns.EventIdMaxLength}."];
+        }
 
         if (errors.Count > 0)
         {
@@ -58,7 +63,7 @@ public static class EntitlementsEndpoints
 
         var quota = billing.EnforcedPlanAt(now).Quota(metric);
         var period = billing.PeriodAt(now);
-        var eventId = $"consume:{request.IdempotencyKey}";
+        var eventId = EntitlementRequest.EventIdPrefix + request.IdempotencyKey;
         var decision = await ledger.DecideAsync(billing.TenantId, quota, period, request.Amount, reserve: consume,
             consume ? request.IdempotencyKey : null, eventId, cancellationToken);
         if (decision.Reserved && !decision.RecordedInDatabase)
