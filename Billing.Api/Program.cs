@@ -23,6 +23,7 @@ app.MapApiDocumentation();
 
 app.MapPlansApi();
 app.MapTenantsApi();
+app.MapTenantOverridesApi();
 app.MapApiKeysApi();
 app.MapUsageApi();
 app.MapEntitlementsApi();
