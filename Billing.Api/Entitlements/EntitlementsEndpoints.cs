@@ -67,6 +67,10 @@ public static class EntitlementsEndpoints
             errors["idempotencyKey"] = [$"The idempotency key must be at most {EntitlementRequest.MaxIdempotencyKeyLength} characters; it has "
                 + $"{request.IdempotencyKey.Length}. It is stored as the usage event id '{EntitlementRequest.EventIdPrefix}<key>', which holds {UsageEventColumns.EventIdMaxLength}."];
         }
+        else if (request.IdempotencyKey?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            errors["idempotencyKey"] = ["The idempotency key must not contain the NUL character (\\u0000): PostgreSQL text cannot hold it."];
+        }
 
         if (errors.Count > 0)
         {

@@ -186,6 +186,25 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task A_consume_key_holding_nul_is_a_validation_problem_and_consumes_nothing()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        using var http = api.CreateClient(key);
+
+        var response = await http.PostAsJsonAsync("/api/v1/entitlements/consume",
+            new { metric = "agent_executions", amount = 1, idempotencyKey = "job\u0000" }, TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var check = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric = "agent_executions", amount = 1 }, TestContext.Current.CancellationToken))
+            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("NUL", problem.GetProperty("errors").GetProperty("idempotencyKey")[0].GetString());
+        Assert.Equal(0, check.GetProperty("used").GetInt64());
+        await using var db = api.CreateDbContext();
+        Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Consume_without_an_idempotency_key_is_a_validation_problem()
     {
         var (_, key) = await api.CreateTenantWithKeyAsync("free");
