@@ -25,6 +25,7 @@ app.MapApiDocumentation();
 
 app.MapPlansApi();
 app.MapTenantsApi();
+app.MapTenantOverridesApi();
 app.MapApiKeysApi();
 app.MapUsageApi();
 app.MapEntitlementsApi();

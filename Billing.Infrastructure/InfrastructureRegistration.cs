@@ -31,11 +31,23 @@ public static class InfrastructureRegistration
         return builder;
     }
 
-    /// <summary>Adds the Redis connection (connection <c>redis</c>).</summary>
+    /// <summary>Adds the Redis connection (connection <c>redis</c>) with short timeouts (section <c>Redis</c>) and no backlog.</summary>
     public static IHostApplicationBuilder AddBillingCache(this IHostApplicationBuilder builder)
     {
+        var timeouts = builder.Configuration.GetSection(Caching.RedisClientOptions.SectionName).Get<Caching.RedisClientOptions>() ?? new();
         // Redis down must degrade, not fail, the service: QuotaHealth reports it as Degraded instead.
-        builder.AddRedisClient(RedisConnectionName, settings => settings.DisableHealthChecks = true);
+        builder.AddRedisClient(RedisConnectionName, settings => settings.DisableHealthChecks = true, options =>
+        {
+            // A provider that matches the endpoints (Azure's) knows its service better; any other gets the cache defaults.
+            if (!options.EndPoints.Any(options.Defaults.IsMatch))
+            {
+                options.Defaults = new Caching.RedisCacheDefaults(timeouts);
+            }
+
+            // Without a connection a command fails at once, and the PostgreSQL fallback answers, instead of waiting in the
+            // backlog for a reconnect until it times out.
+            options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        });
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<Caching.CacheInvalidation>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Caching.CacheInvalidation>());

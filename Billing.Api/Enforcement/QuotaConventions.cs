@@ -11,7 +11,16 @@ public static class QuotaConventions
     /// <c>group.RequireQuota(Metric.LlmTokens, QuotaAmount.ReportedByHandler)</c> checks before and records what the
     /// handler reports with <c>HttpContext.ReportUsage</c>. Endpoints must require a tenant key.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="metric"/> is a gauge: a level is reported, not consumed per request.</exception>
     public static TBuilder RequireQuota<TBuilder>(this TBuilder builder, Metric metric, QuotaAmount amount = QuotaAmount.OnePerRequest)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new QuotaFilter(metric, amount));
+        where TBuilder : IEndpointConventionBuilder
+    {
+        if (Metrics.Get(metric).Kind == MetricKind.Gauge)
+        {
+            throw new ArgumentException(
+                $"{metric.ToKey()} is a gauge (a level, not a sum): requests cannot consume it. Report its level as a usage event.", nameof(metric));
+        }
+
+        return builder.AddEndpointFilter(new QuotaFilter(metric, amount));
+    }
 }

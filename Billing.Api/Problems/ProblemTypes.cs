@@ -10,6 +10,7 @@ public static class ProblemTypes
     public const string StoreUnavailable = Base + "store-unavailable";
     public const string NoSubscription = Base + "no-subscription";
     public const string QuotaExceeded = Base + "quota-exceeded";
+    public const string GaugeNotConsumable = Base + "gauge-not-consumable";
     public const string SubscriptionInactive = Base + "subscription-inactive";
     public const string RateLimited = Base + "rate-limited";
     public const string InvalidSignature = Base + "invalid-signature";

@@ -2,6 +2,7 @@ using Billing.Api.Auth;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using LocalSubscription = Billing.Infrastructure.Data.Entities.Subscription;
@@ -21,14 +22,17 @@ public static class SubscriptionEndpoints
     }
 
     public static async Task<Results<Ok<SubscriptionResponse>, NotFound>> Get(
-        CurrentTenant caller, BillingDbContext db, BillingCatalog catalog, CancellationToken cancellationToken)
+        CurrentTenant caller, BillingDbContext db, TenantBillingStore tenants, BillingCatalog catalog, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == caller.RequiredTenantId, cancellationToken);
-        return subscription is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(subscription, catalog));
+        return subscription is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(await ToResponseAsync(subscription, tenants, catalog, cancellationToken));
     }
 
     public static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem>> ChangePlan(
-        ChangePlanRequest request, CurrentTenant caller, SubscriptionChanges changes, BillingCatalog catalog, CancellationToken cancellationToken)
+        ChangePlanRequest request, CurrentTenant caller, SubscriptionChanges changes, TenantBillingStore tenants, BillingCatalog catalog,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!PlanTiers.TryParse(request.Plan, out var plan))
@@ -54,21 +58,25 @@ public static class SubscriptionEndpoints
         }
 
         var subscription = await changes.ChangePlanAsync(caller.RequiredTenantId, plan, timing, caller.Actor, cancellationToken);
-        return TypedResults.Ok(ToResponse(subscription, catalog));
+        return TypedResults.Ok(await ToResponseAsync(subscription, tenants, catalog, cancellationToken));
     }
 
     public static async Task<Ok<SubscriptionResponse>> Cancel(
-        CancelRequest? request, CurrentTenant caller, SubscriptionChanges changes, BillingCatalog catalog, CancellationToken cancellationToken)
+        CancelRequest? request, CurrentTenant caller, SubscriptionChanges changes, TenantBillingStore tenants, BillingCatalog catalog,
+        CancellationToken cancellationToken)
     {
         var subscription = await changes.CancelAsync(caller.RequiredTenantId, request?.AtPeriodEnd ?? true, caller.Actor, cancellationToken);
-        return TypedResults.Ok(ToResponse(subscription, catalog));
+        return TypedResults.Ok(await ToResponseAsync(subscription, tenants, catalog, cancellationToken));
     }
 
-    private static SubscriptionResponse ToResponse(LocalSubscription s, BillingCatalog catalog)
+    /// <summary>The subscription with the plan as the tenant has it; the changes above evict the cached view first.</summary>
+    private static async Task<SubscriptionResponse> ToResponseAsync(
+        LocalSubscription s, TenantBillingStore tenants, BillingCatalog catalog, CancellationToken cancellationToken)
     {
-        DateTimeOffset? graceEnds = s.PaymentFailedAt is { } failed && PlanTiers.TryParse(s.Plan, out var tier)
-            ? failed.AddDays(catalog.Plan(tier).PaymentGraceDays)
-            : null;
-        return new SubscriptionResponse(s.Plan, s.Status, s.CurrentPeriodStart, s.CurrentPeriodEnd, s.CancelAtPeriodEnd, s.PendingPlan, s.PaymentFailedAt, graceEnds);
+        var billing = await tenants.GetAsync(s.TenantId, cancellationToken);
+        var plan = billing?.Plan ?? (PlanTiers.TryParse(s.Plan, out var tier) ? catalog.Plan(tier) : null);
+        DateTimeOffset? graceEnds = s.PaymentFailedAt is { } failed && plan is not null ? failed.AddDays(plan.PaymentGraceDays) : null;
+        return new SubscriptionResponse(s.Plan, s.Status, s.CurrentPeriodStart, s.CurrentPeriodEnd, s.CancelAtPeriodEnd, s.PendingPlan,
+            s.PaymentFailedAt, graceEnds, plan?.BasePriceCents ?? 0, catalog.Currency, billing?.HasOverrides ?? false);
     }
 }

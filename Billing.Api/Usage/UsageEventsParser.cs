@@ -54,9 +54,15 @@ public static class UsageEventsParser
             return null;
         }
 
+        if (value.ValueKind == JsonValueKind.String && TryGetText(value) is { } text)
+        {
+            return text;
+        }
+
         if (value.ValueKind == JsonValueKind.String)
         {
-            return value.GetString();
+            errors[$"{path}.{name}"] = [$"The {name} must be valid Unicode text (it holds an unpaired surrogate such as \\ud800)."];
+            return null;
         }
 
         errors[$"{path}.{name}"] = [$"The {name} must be a string."];
@@ -105,6 +111,13 @@ public static class UsageEventsParser
             return null;
         }
 
+        if (value.ValueKind == JsonValueKind.Object && !Storable(value))
+        {
+            // Refused here, a value PostgreSQL cannot store never fails the statement other requests share.
+            errors[$"{path}.properties"] = ["The properties must not contain the NUL character (\\u0000) or an unpaired surrogate (e.g. \\ud800): PostgreSQL's jsonb cannot store them."];
+            return null;
+        }
+
         if (value.ValueKind == JsonValueKind.Object)
         {
             return value.GetRawText();
@@ -112,5 +125,37 @@ public static class UsageEventsParser
 
         errors[$"{path}.properties"] = ["The properties must be a JSON object."];
         return null;
+    }
+
+    private static string? TryGetText(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether jsonb can hold every name and string: System.Text.Json reads \u0000 and lone surrogates, jsonb refuses both.</summary>
+    private static bool Storable(JsonElement element)
+    {
+        try
+        {
+            return element.ValueKind switch
+            {
+                JsonValueKind.String => !element.GetString()!.Contains('\0', StringComparison.Ordinal),
+                JsonValueKind.Object => element.EnumerateObject().All(p => !p.Name.Contains('\0', StringComparison.Ordinal) && Storable(p.Value)),
+                JsonValueKind.Array => element.EnumerateArray().All(Storable),
+                _ => true,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString and Name throw on an unpaired surrogate, which cannot be turned into text.
+            return false;
+        }
     }
 }

@@ -58,6 +58,10 @@ public static class UsageEventRules
         {
             yield return ("id", $"The id must be at most {MaxIdLength} characters; it has {e.Id.Length}.");
         }
+        else if (e.Id.Contains('\0', StringComparison.Ordinal))
+        {
+            yield return ("id", "The id must not contain the NUL character (\\u0000).");
+        }
 
         if (string.IsNullOrWhiteSpace(e.Metric))
         {

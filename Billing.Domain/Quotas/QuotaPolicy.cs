@@ -19,6 +19,24 @@ public static class QuotaPolicy
         ArgumentOutOfRangeException.ThrowIfNegative(used);
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var total = used > long.MaxValue - Math.Max(amount, 1) ? long.MaxValue : used + Math.Max(amount, 1);
+        return Decide(quota, used, total);
+    }
+
+    /// <summary>
+    /// For a gauge (seats, storage), whose reading is a level and not a sum: may the level be <paramref name="level"/>?
+    /// The level is compared with the quota as it is, without adding current usage: allowed up to the included quantity,
+    /// past it a soft cap warns and a hard cap warns within its <see cref="Quota.HardLimit"/> and denies beyond.
+    /// <see cref="QuotaDecision.Used"/> is the level asked about and <see cref="QuotaDecision.Remaining"/> the room above it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="level"/> is negative.</exception>
+    public static QuotaDecision EvaluateLevel(Quota quota, long level)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        return Decide(quota, level, level);
+    }
+
+    private static QuotaDecision Decide(Quota quota, long used, long total)
+    {
         var limit = quota.HardLimit;
         var remaining = Math.Max(0, (limit ?? quota.Included) - used);
         var key = quota.Metric.ToKey();

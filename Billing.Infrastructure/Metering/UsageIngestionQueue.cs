@@ -25,9 +25,17 @@ public sealed class UsageIngestionQueue(
         new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>Stores the events (durably, deduplicated) and reports accepted and duplicate counts.</summary>
+    /// <exception cref="ArgumentException">An event does not fit <c>usage_events</c> (callers validate first); nothing was queued.</exception>
     public async Task<IngestionResult> SubmitAsync(IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
-        var request = new PendingRequest(events);
+        // Refused here, an event that cannot be stored fails its own request instead of its whole group.
+        if (events.Select(UsageEventColumns.Problem).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(events));
+        }
+
+        // A trace id is telemetry: one too long for its column is dropped rather than failing the events.
+        var request = new PendingRequest([.. events.Select(e => e.TraceParent?.Length > UsageEventColumns.TraceParentMaxLength ? e with { TraceParent = null } : e)]);
         await _queue.Writer.WriteAsync(request, cancellationToken);
         // Once queued the events may commit even if the client goes away; its retry is then a duplicate.
         return await request.Completion.Task.WaitAsync(cancellationToken);
@@ -98,7 +106,44 @@ public sealed class UsageIngestionQueue(
         return group;
     }
 
+    /// <summary>
+    /// Commits a group. If PostgreSQL refuses the statement (one request's row it cannot store), each request is
+    /// committed on its own, so only the request that carried the row fails; when the database is unreachable
+    /// there is nothing to isolate and every request of the group fails.
+    /// </summary>
     private async Task CommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
+    {
+        var failure = await TryCommitAsync(group, stoppingToken);
+        if (failure is PostgresException && group.Count > 1)
+        {
+            logger.LogWarning(failure, "PostgreSQL refused a group of {Requests} requests; committing them one by one", group.Count);
+            foreach (var request in group)
+            {
+                Fail([request], await TryCommitAsync([request], stoppingToken));
+            }
+
+            return;
+        }
+
+        Fail(group, failure);
+    }
+
+    private void Fail(List<PendingRequest> requests, Exception? failure)
+    {
+        if (failure is null)
+        {
+            return;
+        }
+
+        logger.LogError(failure, "Writing the usage events of {Requests} request(s) failed; they get an error and may retry", requests.Count);
+        foreach (var request in requests)
+        {
+            request.Completion.TrySetException(new UsageStoreUnavailableException(failure));
+        }
+    }
+
+    /// <summary>Writes the requests' events in one statement and answers them; returns the error instead when the write fails.</summary>
+    private async Task<Exception?> TryCommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
     {
         // An id repeated inside one group is a duplicate of its first occurrence; the database settles the rest.
         var seen = new HashSet<(Guid, string)>();
@@ -123,13 +168,7 @@ public sealed class UsageIngestionQueue(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Writing {Count} usage events failed; {Requests} request(s) get an error and may retry", distinct.Count, group.Count);
-            foreach (var request in group)
-            {
-                request.Completion.TrySetException(new UsageStoreUnavailableException(e));
-            }
-
-            return;
+            return e;
         }
 
         metrics.RecordGroup(distinct.Count, Stopwatch.GetElapsedTime(started));
@@ -156,6 +195,8 @@ public sealed class UsageIngestionQueue(
             metrics.RecordOutcome(accepted, duplicates.Count);
             request.Completion.TrySetResult(new IngestionResult(accepted, duplicates.Count, duplicates));
         }
+
+        return null;
     }
 
     private async Task<HashSet<(Guid TenantId, string EventId)>> InsertWithRetryAsync(List<NewUsageEvent> events, CancellationToken stoppingToken)

@@ -10,6 +10,7 @@ namespace Billing.Infrastructure.Tenancy;
 /// <param name="Anchor">Start of the first billing period; monthly periods are anchored on it.</param>
 /// <param name="PaymentFailedAt">When an unpaid invoice's payment failed; null while payments are up to date.</param>
 /// <param name="InvoicedThrough">End of the latest finalized invoice's period: usage before it can no longer be billed.</param>
+/// <param name="HasOverrides">The tenant's overrides apply to <paramref name="Plan"/>; they never apply to <paramref name="FreePlan"/>.</param>
 public sealed record TenantBilling(
     Guid TenantId,
     PlanTier Tier,
@@ -19,7 +20,8 @@ public sealed record TenantBilling(
     string SubscriptionStatus,
     DateTimeOffset Anchor,
     DateTimeOffset? PaymentFailedAt,
-    DateTimeOffset? InvoicedThrough)
+    DateTimeOffset? InvoicedThrough,
+    bool HasOverrides = false)
 {
     /// <summary>
     /// The billing period containing <paramref name="instant"/>; an instant before the anchor (Stripe's clock ahead of

@@ -3,14 +3,16 @@ using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Tenancy;
 
 /// <summary>
-/// Loads a tenant's plan, billing anchor and invoicing state, cached in process for a few seconds:
-/// every metered request needs it, and it changes only with plan changes and invoices.
+/// Loads a tenant's plan (with its overrides), billing anchor and invoicing state, cached in process for a few
+/// seconds: every metered request needs it, and it changes only with plan changes, overrides and invoices.
 /// </summary>
-public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads)
+public sealed class TenantBillingStore(
+    BillingDbContext db, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads, ILogger<TenantBillingStore> logger)
 {
     /// <summary>How stale a cached view may be; a change made through this process evicts it at once.</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
@@ -36,14 +38,14 @@ public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catal
         });
     }
 
-    /// <summary>Evict it (through <c>CacheInvalidation</c>) after the tenant's plan, subscription or invoices changed.</summary>
+    /// <summary>Evict it (through <c>CacheInvalidation</c>) after the tenant's plan, overrides, subscription or invoices changed.</summary>
     public static string CacheKey(Guid tenantId) => $"tenant-billing:{tenantId:N}";
 
     private async Task<TenantBilling?> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.AsNoTracking()
             .Where(s => s.TenantId == tenantId)
-            .Join(db.Tenants, s => s.TenantId, t => t.Id, (s, t) => new { s.Plan, s.Status, s.BillingAnchor, s.PaymentFailedAt, TenantStatus = t.Status })
+            .Join(db.Tenants, s => s.TenantId, t => t.Id, (s, t) => new { s.Plan, s.Status, s.BillingAnchor, s.PaymentFailedAt, TenantStatus = t.Status, t.Overrides })
             .FirstOrDefaultAsync(cancellationToken);
         if (subscription is null || !PlanTiers.TryParse(subscription.Plan, out var tier))
         {
@@ -53,7 +55,13 @@ public sealed class TenantBillingStore(BillingDbContext db, BillingCatalog catal
         var invoicedThrough = await db.Invoices.AsNoTracking()
             .Where(i => i.TenantId == tenantId && FinalizedStatuses.Contains(i.Status))
             .MaxAsync(i => (DateTimeOffset?)i.PeriodEnd, cancellationToken);
-        return new TenantBilling(tenantId, tier, catalog.Plan(tier), catalog.Plan(PlanTier.Free), subscription.TenantStatus,
-            subscription.Status, subscription.BillingAnchor, subscription.PaymentFailedAt, invoicedThrough);
+        var (plan, overrides, error) = TenantOverridesJson.Apply(catalog, tier, subscription.Overrides);
+        if (error is not null)
+        {
+            logger.LogError(error, "The overrides of tenant {TenantId} are invalid for the {Plan} plan; its catalog plan applies", tenantId, tier.ToKey());
+        }
+
+        return new TenantBilling(tenantId, tier, plan, catalog.Plan(PlanTier.Free), subscription.TenantStatus,
+            subscription.Status, subscription.BillingAnchor, subscription.PaymentFailedAt, invoicedThrough, overrides is not null);
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Metering;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -10,11 +11,11 @@ internal sealed class UsageEventConfiguration : IEntityTypeConfiguration<UsageEv
     {
         builder.ToTable("usage_events");
         builder.Property(e => e.Id).UseIdentityAlwaysColumn();
-        builder.Property(e => e.EventId).HasMaxLength(100);
-        builder.Property(e => e.Metric).HasMaxLength(32);
+        builder.Property(e => e.EventId).HasMaxLength(UsageEventColumns.EventIdMaxLength);
+        builder.Property(e => e.Metric).HasMaxLength(UsageEventColumns.MetricMaxLength);
         builder.Property(e => e.Properties).HasColumnType("jsonb");
         builder.Property(e => e.ReceivedAt).HasDefaultValueSql("now()");
-        builder.Property(e => e.TraceParent).HasMaxLength(64);
+        builder.Property(e => e.TraceParent).HasMaxLength(UsageEventColumns.TraceParentMaxLength);
         // Dedup at write time: INSERT ... ON CONFLICT (tenant_id, event_id) DO NOTHING, forever.
         // The table is deliberately not partitioned by time, which would need the partition key in this index.
         builder.HasIndex(e => new { e.TenantId, e.EventId }).IsUnique();

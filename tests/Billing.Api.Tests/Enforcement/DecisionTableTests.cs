@@ -8,7 +8,7 @@ public sealed class DecisionTableTests(ApiFactory api) : IClassFixture<ApiFactor
 {
     public static TheoryData<string, string, long, string> Table()
     {
-        // plan, metric, used before a request of 1 unit, expected decision.
+        // plan, metric, used before a request of 1 unit (counters) or of a level 1 above (gauges), expected decision.
         var rows = new TheoryData<string, string, long, string>();
         void Hard(string plan, string metric, long included)
         {
@@ -54,8 +54,10 @@ public sealed class DecisionTableTests(ApiFactory api) : IClassFixture<ApiFactor
         var (tenantId, key) = await api.CreateTenantWithKeyAsync(plan, $"{plan}-{metric}-{used}");
         await api.SeedUsageAsync(tenantId, metric, used);
         using var http = api.CreateClient(key);
+        // A counter is asked for one unit more; a gauge (a level) for the level one above the recorded one.
+        long amount = metric is "storage_mb" or "user_seats" ? used + 1 : 1;
 
-        var body = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric, amount = 1 }, TestContext.Current.CancellationToken))
+        var body = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric, amount }, TestContext.Current.CancellationToken))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, body.GetProperty("decision").GetString());

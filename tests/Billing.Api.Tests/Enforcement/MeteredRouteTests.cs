@@ -63,6 +63,58 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task Requests_reusing_one_client_request_id_are_each_recorded_once()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        using var http = api.CreateClient(key);
+        http.DefaultRequestHeaders.Add("X-Request-Id", "always-the-same");
+
+        var used = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await CompleteAsync(http, "alpha beta");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            used.Add(Values(response, "X-Quota-Used")[0]);
+        }
+
+        Assert.Equal(["1", "2", "3", "4", "5"], used);
+        await using var db = api.CreateDbContext();
+        var calls = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls")
+            .Select(e => new { e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(5, calls.Count);
+        Assert.Equal(5, calls.Sum(c => c.Value));
+        Assert.Equal(5, calls.Select(c => c.EventId).Distinct().Count());
+        Assert.DoesNotContain(calls, c => c.EventId.Contains("always-the-same", StringComparison.Ordinal));
+        Assert.Equal(5 * 4, await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "llm_tokens")
+            .SumAsync(e => e.Value, TestContext.Current.CancellationToken));
+        var usage = await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken);
+        Assert.Equal(5, usage.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "api_calls")
+            .GetProperty("used").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_call_denied_by_its_token_quota_gives_back_its_api_call_and_records_nothing()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        await api.SeedUsageAsync(tenantId, "api_calls", 100);
+        await api.SeedUsageAsync(tenantId, "llm_tokens", 100_000);
+        using var http = api.CreateClient(key);
+
+        var response = await CompleteAsync(http);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("llm_tokens", problem.GetProperty("metric").GetString());
+        Assert.Equal(["api_calls", "llm_tokens"], Values(response, "X-Quota-Metric"));
+        Assert.Equal(["100", "100000"], Values(response, "X-Quota-Used"));
+        await using var db = api.CreateDbContext();
+        Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"), TestContext.Current.CancellationToken));
+        var check = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric = "api_calls", amount = 1 }, TestContext.Current.CancellationToken))
+            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(100, check.GetProperty("used").GetInt64());
+    }
+
+    [Fact]
     public async Task Past_the_included_quantity_of_a_soft_cap_the_call_passes_with_a_warning()
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
@@ -131,6 +183,25 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.False(replay.GetProperty("consumed").GetBoolean());
         await using var db = api.CreateDbContext();
         Assert.Equal(4, await db.UsageEvents.Where(e => e.TenantId == tenantId).SumAsync(e => e.Value, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_consume_key_holding_nul_is_a_validation_problem_and_consumes_nothing()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        using var http = api.CreateClient(key);
+
+        var response = await http.PostAsJsonAsync("/api/v1/entitlements/consume",
+            new { metric = "agent_executions", amount = 1, idempotencyKey = "job\u0000" }, TestContext.Current.CancellationToken);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var check = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric = "agent_executions", amount = 1 }, TestContext.Current.CancellationToken))
+            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("NUL", problem.GetProperty("errors").GetProperty("idempotencyKey")[0].GetString());
+        Assert.Equal(0, check.GetProperty("used").GetInt64());
+        await using var db = api.CreateDbContext();
+        Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));
     }
 
     [Fact]

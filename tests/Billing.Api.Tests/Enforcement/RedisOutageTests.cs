@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -39,5 +40,34 @@ public sealed class RedisOutageTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("Degraded", await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         await using var db = api.CreateDbContext();
         Assert.Equal(10_000, await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls").SumAsync(e => e.Value, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task With_the_default_client_settings_an_outage_adds_little_time_to_a_request()
+    {
+        // The connection string sets no timeouts: what the service configures is what runs.
+        await using var redis = new RedisServer();
+        await redis.StartAsync(TestContext.Current.CancellationToken);
+        await using var isolated = api.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:redis", redis.ConnectionString));
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        using var http = isolated.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "a" }, TestContext.Current.CancellationToken)).StatusCode);
+
+        await redis.StopAsync();
+        var clock = Stopwatch.StartNew();
+        var during = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "b" }, TestContext.Current.CancellationToken);
+            during.Add(response.StatusCode);
+        }
+
+        clock.Stop();
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], during);
+        // Each request makes several Redis calls; at StackExchange.Redis's 5 s defaults three requests would take a minute.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"Three requests took {clock.Elapsed.TotalSeconds:F1} s with Redis down.");
+        await using var db = api.CreateDbContext();
+        Assert.Equal(4, await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls").SumAsync(e => e.Value, TestContext.Current.CancellationToken));
     }
 }

@@ -13,14 +13,14 @@ namespace Billing.Api.Tests.Security;
 /// </summary>
 public sealed class TenantIsolationTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    private sealed record Snapshot(string Name, string Plan, string Status, int ActiveKeys, int Invoices, string SubscriptionPlan, string SubscriptionStatus);
+    private sealed record Snapshot(string Name, string Plan, string Status, string? Overrides, int ActiveKeys, int Invoices, string SubscriptionPlan, string SubscriptionStatus);
 
     private async Task<Snapshot> SnapshotAsync(Guid tenantId)
     {
         await using var db = api.CreateDbContext();
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId);
         var subscription = await db.Subscriptions.AsNoTracking().SingleAsync(s => s.TenantId == tenantId);
-        return new Snapshot(tenant.Name, tenant.Plan, tenant.Status,
+        return new Snapshot(tenant.Name, tenant.Plan, tenant.Status, tenant.Overrides,
             await db.ApiKeys.CountAsync(k => k.TenantId == tenantId && k.RevokedAt == null),
             await db.Invoices.CountAsync(i => i.TenantId == tenantId),
             subscription.Plan, subscription.Status);

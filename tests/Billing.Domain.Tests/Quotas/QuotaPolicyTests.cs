@@ -116,6 +116,31 @@ public sealed class QuotaPolicyTests
     }
 
     [Theory]
+    // Free storage: 1,024 MB, hard, no grace.
+    [InlineData(PlanTier.Free, Metric.StorageMb, 0, QuotaDecisionKind.Allow, 1_024)]
+    [InlineData(PlanTier.Free, Metric.StorageMb, 1_024, QuotaDecisionKind.Allow, 0)]
+    [InlineData(PlanTier.Free, Metric.StorageMb, 1_025, QuotaDecisionKind.Deny, 0)]
+    // Standard seats: 25 included, hard with 20 % grace up to 30.
+    [InlineData(PlanTier.Standard, Metric.UserSeats, 25, QuotaDecisionKind.Allow, 5)]
+    [InlineData(PlanTier.Standard, Metric.UserSeats, 26, QuotaDecisionKind.Warn, 4)]
+    [InlineData(PlanTier.Standard, Metric.UserSeats, 30, QuotaDecisionKind.Warn, 0)]
+    [InlineData(PlanTier.Standard, Metric.UserSeats, 31, QuotaDecisionKind.Deny, 0)]
+    // Enterprise seats: soft, so a level past the included 500 warns and is billed.
+    [InlineData(PlanTier.Enterprise, Metric.UserSeats, 500, QuotaDecisionKind.Allow, 0)]
+    [InlineData(PlanTier.Enterprise, Metric.UserSeats, 5_000, QuotaDecisionKind.Warn, 0)]
+    public void A_gauge_level_is_compared_with_the_quota_as_it_is(PlanTier tier, Metric metric, long level, QuotaDecisionKind expected, long remaining)
+    {
+        var decision = QuotaPolicy.EvaluateLevel(ShippedCatalog.Quota(tier, metric), level);
+
+        Assert.Equal((expected, level, remaining), (decision.Kind, decision.Used, decision.Remaining));
+        Assert.Equal(expected == QuotaDecisionKind.Allow, decision.Reason is null);
+    }
+
+    [Fact]
+    public void A_negative_level_is_rejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => QuotaPolicy.EvaluateLevel(ShippedCatalog.Quota(PlanTier.Free, Metric.UserSeats), -1));
+
+    [Theory]
     [InlineData(PlanTier.Free, Metric.ApiCalls, 9_999, 1, null)]
     [InlineData(PlanTier.Free, Metric.ApiCalls, 10_000, 1, "api_calls would reach 10001, past its limit of 10000.")]
     [InlineData(PlanTier.Standard, Metric.LlmTokens, 10_000_000, 500, "llm_tokens is past its included 10000000; the overage is billed.")]
