@@ -13,6 +13,7 @@ public static class MeteringRegistration
     {
         builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
         builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<StaleCounters>();
         builder.Services.AddSingleton<UsageCounters>();
         builder.Services.AddSingleton<CurrentUsageReader>();
         builder.Services.AddSingleton<UsageIngestionQueue>();

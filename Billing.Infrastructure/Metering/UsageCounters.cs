@@ -10,7 +10,7 @@ namespace Billing.Infrastructure.Metering;
 /// (with a time to live, so a counter that missed an update while it was being rebuilt is corrected),
 /// so Redis can fall behind PostgreSQL briefly but never run ahead of it.
 /// </summary>
-public sealed class UsageCounters(IConnectionMultiplexer redis, ILogger<UsageCounters> logger)
+public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters stale, ILogger<UsageCounters> logger)
 {
     /// <summary>Rebuilt counters live this long before PostgreSQL is asked again.</summary>
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
@@ -106,8 +106,9 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, ILogger<UsageCou
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            // Redis is unreachable; the time to live bounds how long a stale counter can survive.
+            // Redis is unreachable: the counters are dropped when it is back.
             logger.LogDebug(e, "Could not drop stale usage counters");
+            stale.Add(keys.Select(k => k.ToString()));
         }
     }
 }

@@ -20,6 +20,7 @@ public sealed class QuotaLedger(
     IConnectionMultiplexer redis,
     NpgsqlDataSource dataSource,
     UsageCounters counters,
+    StaleCounters stale,
     SingleFlight rebuilds,
     ILogger<QuotaLedger> logger)
 {
@@ -74,6 +75,7 @@ public sealed class QuotaLedger(
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
+            stale.Add([counterKey]);
             return await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
         }
     }
@@ -82,9 +84,9 @@ public sealed class QuotaLedger(
     /// <param name="eventId">Set when the decision was taken in PostgreSQL and its event must be unwritten.</param>
     public async Task ReleaseAsync(Guid tenantId, Metric metric, BillingPeriod period, long amount, string? eventId)
     {
+        var key = UsageCounterKey.For(tenantId, metric.ToKey(), period.Start);
         try
         {
-            var key = UsageCounterKey.For(tenantId, metric.ToKey(), period.Start);
             // Only an existing counter is lowered; a rebuilt one never held the reservation.
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'v', -tonumber(ARGV[1])) end return 0",
@@ -92,8 +94,9 @@ public sealed class QuotaLedger(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            // Redis is down: the counter is rebuilt from PostgreSQL when it returns.
+            // Redis is down: the counter is dropped when it returns, and rebuilt from PostgreSQL.
             logger.LogDebug(e, "Reservation not released in Redis");
+            stale.Add([key]);
         }
 
         if (eventId is not null)
