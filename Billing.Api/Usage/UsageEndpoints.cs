@@ -70,12 +70,14 @@ public static class UsageEndpoints
                 detail: "No event of this request was stored: fix the listed events and send the request again.");
         }
 
+        // One event of the request carries its trace parent: aggregation and submission continue the trace from it,
+        // and a thousand copies of the same 55 characters would only slow the insert.
         var trace = Activity.Current?.Id;
-        var events = parsed.Events.Select(e =>
+        var events = parsed.Events.Select((e, i) =>
         {
             var occurredAt = e.Timestamp ?? now;
             return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!.ToLowerInvariant(), e.Value!.Value, occurredAt,
-                billing.PeriodAt(occurredAt).Start, e.PropertiesJson, trace);
+                billing.PeriodAt(occurredAt).Start, e.PropertiesJson, i == 0 ? trace : null);
         }).ToList();
 
         try

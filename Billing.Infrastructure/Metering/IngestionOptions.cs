@@ -11,6 +11,9 @@ public sealed class IngestionOptions
     /// <summary>A group commits at once when it holds this many events.</summary>
     public int MaxEventsPerGroup { get; set; } = 5000;
 
+    /// <summary>A group that already holds this many events commits without waiting out the window: company adds little to it.</summary>
+    public int CommitWithoutWaitEvents { get; set; } = 256;
+
     /// <summary>Groups committing in parallel (each on its own connection).</summary>
     public int Writers { get; set; } = 2;
 

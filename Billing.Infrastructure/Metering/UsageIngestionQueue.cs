@@ -79,7 +79,7 @@ public sealed class UsageIngestionQueue(
             }
 
             var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (group.Count > 0 && remaining <= TimeSpan.Zero)
+            if (group.Count > 0 && (remaining <= TimeSpan.Zero || events >= _options.CommitWithoutWaitEvents))
             {
                 break;
             }
