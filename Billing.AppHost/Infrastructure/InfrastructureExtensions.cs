@@ -89,6 +89,7 @@ public static class InfrastructureExtensions
     {
         var scripts = Path.Combine(builder.AppHostDirectory, "LocalProcesses");
         var postgresBin = LocalBinaries.FindPostgresBin();
+        var redisServer = LocalBinaries.FindRedisServer();
         var postgresPort = PortOrFree(builder.Configuration["Infrastructure:PostgresPort"]);
         var redisPort = PortOrFree(builder.Configuration["Infrastructure:RedisPort"]);
 
@@ -116,6 +117,7 @@ public static class InfrastructureExtensions
             .WithArgs(Path.Combine(scripts, "redis.sh"), Path.Combine(dataDirectory, "redis"),
                 redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 redisPassword.Secret.File)
+            .WithEnvironment("REDIS_SERVER", redisServer)
             .WithEndpoint(LocalRedisResource.EndpointName, endpoint =>
             {
                 endpoint.UriScheme = "tcp";
