@@ -16,6 +16,7 @@ public static class ApiServiceExtensions
         builder.AddBillingDatabase();
         builder.AddBillingCache();
         builder.AddBillingMetering();
+        builder.AddUsageStream();
         builder.AddBillingStripe();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();

@@ -1,43 +1,33 @@
+using System.Globalization;
 using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
 
 namespace Billing.Api.Enforcement;
 
-/// <summary>
-/// What the quota filters of one request share: a server-generated id, the state behind the <c>X-Quota-*</c> headers,
-/// and whether a filter refused the request (then the handler did no work and no filter may record anything).
-/// </summary>
+/// <summary>One metered request as its quota filter sees it: a server-generated id and the state behind the <c>X-Quota-*</c> headers.</summary>
 internal sealed class MeteredRequest
 {
-    private static readonly object Key = new();
     private readonly List<QuotaHeaders.Entry> _quotas = [];
+
+    // Drawn once per process: each id is this prefix and a counter, unique for ever without a random number (a system
+    // call) per request, and increasing within the process, so the ids of one replica append to the unique index.
+    private static readonly string ProcessPrefix = Guid.NewGuid().ToString("N");
+    private static long _sequence;
 
     /// <summary>
     /// The idempotency key of this request's usage events. Generated here, never taken from the client: every handled
-    /// request did the work and is recorded once, and a retry of the recording inside the server cannot count it twice.
+    /// request did the work and is recorded once, and a retry of the recording inside the server (or a second delivery
+    /// from the usage stream) cannot count it twice.
     /// </summary>
-    public string Id { get; } = Guid.CreateVersion7().ToString("N");
-
-    public bool Refused { get; private set; }
+    public string Id { get; } = string.Create(CultureInfo.InvariantCulture, $"{ProcessPrefix}{Interlocked.Increment(ref _sequence):x}");
 
     /// <summary>A warning about the tenant's standing (payment grace), written once whatever the number of quotas.</summary>
     public string? StandingWarning { get; set; }
 
-    public static MeteredRequest Of(HttpContext context)
-    {
-        if (context.Items[Key] is not MeteredRequest request)
-        {
-            request = new MeteredRequest();
-            context.Items[Key] = request;
-        }
-
-        return request;
-    }
-
     public string EventId(Metric metric) => $"req:{Id}:{metric.ToKey()}";
 
-    /// <summary>Sets the state of <paramref name="decision"/>'s metric after this request and rewrites the headers.</summary>
-    public void Show(HttpResponse response, QuotaDecision decision, long consumed, DateTimeOffset resetAt)
+    /// <summary>Sets the state of <paramref name="decision"/>'s metric after this request; <see cref="WriteHeaders"/> shows it.</summary>
+    public void Set(QuotaDecision decision, long consumed, DateTimeOffset resetAt)
     {
         var entry = new QuotaHeaders.Entry(decision, consumed, resetAt);
         var index = _quotas.FindIndex(q => q.Decision.Metric == decision.Metric);
@@ -49,13 +39,14 @@ internal sealed class MeteredRequest
         {
             _quotas.Add(entry);
         }
+    }
 
+    /// <summary>(Re)writes the headers from the quotas set so far, unless the response has started.</summary>
+    public void WriteHeaders(HttpResponse response)
+    {
         if (!response.HasStarted)
         {
             QuotaHeaders.Write(response.Headers, _quotas, StandingWarning);
         }
     }
-
-    /// <summary>A quota filter refused the request: the handler does not run, and the other filters give back and record nothing.</summary>
-    public void Refuse() => Refused = true;
 }

@@ -9,38 +9,38 @@ using Billing.Infrastructure.Tenancy;
 namespace Billing.Api.Enforcement;
 
 /// <summary>
-/// Pre-request decision (allow, warn, or deny with 429 / 402), <c>X-Quota-*</c> headers, and post-request tracking:
-/// the consumption is stored as a usage event, keyed by a server-generated request id, before the response is sent.
-/// A request that did no work consumes nothing: a failed handler (5xx or exception), or a request another quota of
-/// the same endpoint refused.
+/// Enforces all the quotas of an endpoint. Before the handler: one decision over every quota (allow, warn, or deny
+/// with 429 / 402), taken in one Redis round trip, and the <c>X-Quota-*</c> headers. After it: the consumption of
+/// every quota is recorded as usage events keyed by a server-generated request id, in one write (an append to the
+/// usage stream, or a PostgreSQL commit when the stream is unavailable) before the response is sent. A request that did
+/// no work consumes nothing: one refused by any of its quotas, or whose handler failed (5xx or exception).
 /// </summary>
-internal sealed class QuotaFilter(Metric metric, QuotaAmount amount) : IEndpointFilter
+internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
         var services = http.RequestServices;
-        var metered = MeteredRequest.Of(http);
         var tenantId = services.GetRequiredService<CurrentTenant>().RequiredTenantId;
         var billing = await services.GetRequiredService<TenantBillingStore>().GetAsync(tenantId, http.RequestAborted);
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         if (billing is null || billing.StandingAt(now) == Standing.Blocked)
         {
-            metered.Refuse();
-            return QuotaProblems.SubscriptionInactive(metric);
+            return QuotaProblems.SubscriptionInactive(requirements[0].Metric);
         }
 
-        var quota = billing.EnforcedPlanAt(now).Quota(metric);
+        var metered = new MeteredRequest();
+        var plan = billing.EnforcedPlanAt(now);
         var period = billing.PeriodAt(now);
-        var counted = amount == QuotaAmount.OnePerRequest;
-        var eventId = metered.EventId(metric);
+        QuotaAsk[] asks = [.. requirements.Select(r => new QuotaAsk(plan.Quota(r.Metric), r.Counted ? 1 : 0, r.Counted, metered.EventId(r.Metric)))];
         var ledger = services.GetRequiredService<QuotaLedger>();
-        var decision = await ledger.DecideAsync(tenantId, quota, period, counted ? 1 : 0, reserve: counted, idempotencyKey: null, eventId, http.RequestAborted);
-        if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+        var decided = await ledger.DecideRequestAsync(tenantId, period, asks, http.RequestAborted);
+        if (decided.Denied is { } denied)
         {
-            metered.Refuse();
-            metered.Show(http.Response, decision.Decision, 0, period.End);
-            return QuotaProblems.QuotaExceeded(http, decision.Decision, period.End, now);
+            // Only a decision taken in PostgreSQL can have reserved (and stored) a quota before the one that refused.
+            await GiveBackAsync(ledger, tenantId, period, decided, asks);
+            Show(http.Response, metered, decided, asks, period, consumed: false);
+            return QuotaProblems.QuotaExceeded(http, denied.Decision, period.End, now);
         }
 
         if (billing.StandingAt(now) == Standing.InPaymentGrace)
@@ -48,7 +48,7 @@ internal sealed class QuotaFilter(Metric metric, QuotaAmount amount) : IEndpoint
             metered.StandingWarning = "A payment failed; the plan's quotas apply until the payment grace ends.";
         }
 
-        metered.Show(http.Response, decision.Decision, counted ? 1 : 0, period.End);
+        Show(http.Response, metered, decided, asks, period, consumed: true);
         object? result;
         try
         {
@@ -56,63 +56,77 @@ internal sealed class QuotaFilter(Metric metric, QuotaAmount amount) : IEndpoint
         }
         catch
         {
-            await GiveBackAsync(http, metered, ledger, tenantId, period, decision, eventId);
+            await GiveBackAsync(ledger, tenantId, period, decided, asks);
+            Show(http.Response, metered, decided, asks, period, consumed: false);
             throw;
         }
 
-        if (metered.Refused || Failed(http, result))
+        if (Failed(http, result))
         {
-            await GiveBackAsync(http, metered, ledger, tenantId, period, decision, eventId);
+            await GiveBackAsync(ledger, tenantId, period, decided, asks);
+            Show(http.Response, metered, decided, asks, period, consumed: false);
             return result;
         }
 
-        var consumed = counted ? 1 : http.ReportedUsage(metric);
-        if (consumed > 0 && !decision.RecordedInDatabase)
+        var usage = Usage(http, tenantId, now, period, decided, asks);
+        if (usage.Count > 0)
         {
-            var usage = new NewUsageEvent(tenantId, eventId, metric.ToKey(), consumed, now, period.Start, null,
-                System.Diagnostics.Activity.Current?.Id, Precounted: decision.Reserved);
-            await RecordAsync(services.GetRequiredService<UsageIngestionQueue>(), usage, () => GiveBackAsync(http, metered, ledger, tenantId, period, decision, eventId));
+            try
+            {
+                await services.GetRequiredService<MeteredUsageRecorder>().RecordAsync(usage, redisDown: decided.InDatabase);
+            }
+            catch (UsageStoreUnavailableException)
+            {
+                // Nothing holds the events: give the reservations back, so Redis never counts what PostgreSQL will not hold.
+                await GiveBackAsync(ledger, tenantId, period, decided, asks);
+                throw;
+            }
         }
 
         return result;
     }
 
-    /// <summary>
-    /// Stores the event the handler's work produced, with one retry: the id is this request's own, so a retry after a
-    /// commit that failed (or whose answer was lost) still counts it exactly once. The client going away must not
-    /// lose the record of work already done, hence no request cancellation. If both attempts fail the reservation
-    /// is given back, so Redis never counts what PostgreSQL does not hold, and the request fails.
-    /// </summary>
-    private static async Task RecordAsync(UsageIngestionQueue ingestion, NewUsageEvent usage, Func<Task> giveBack)
+    /// <summary>The events of what the request consumed; those stored with a decision taken in PostgreSQL are not repeated.</summary>
+    private List<NewUsageEvent> Usage(HttpContext http, Guid tenantId, DateTimeOffset now, BillingPeriod period, RequestDecision decided, QuotaAsk[] asks)
     {
-        try
+        var usage = new List<NewUsageEvent>(asks.Length);
+        var trace = System.Diagnostics.Activity.Current?.Id;
+        for (var i = 0; i < decided.Decisions.Count; i++)
         {
-            await ingestion.SubmitAsync([usage], CancellationToken.None);
-        }
-        catch (UsageStoreUnavailableException)
-        {
-            try
+            var decision = decided.Decisions[i];
+            var consumed = requirements[i].Counted ? asks[i].Amount : http.ReportedUsage(requirements[i].Metric);
+            if (consumed > 0 && !decision.RecordedInDatabase)
             {
-                await ingestion.SubmitAsync([usage], CancellationToken.None);
-            }
-            catch (UsageStoreUnavailableException)
-            {
-                await giveBack();
-                throw;
+                usage.Add(new NewUsageEvent(tenantId, asks[i].EventId, requirements[i].Metric.ToKey(), consumed, now, period.Start, null, trace,
+                    Precounted: decision.Reserved));
             }
         }
+
+        return usage;
+    }
+
+    private static void Show(HttpResponse response, MeteredRequest metered, RequestDecision decided, QuotaAsk[] asks, BillingPeriod period, bool consumed)
+    {
+        for (var i = 0; i < decided.Decisions.Count; i++)
+        {
+            metered.Set(decided.Decisions[i].Decision, consumed ? asks[i].Amount : 0, period.End);
+        }
+
+        metered.WriteHeaders(response);
     }
 
     private static bool Failed(HttpContext http, object? result) =>
         http.Response.StatusCode >= 500 || (result is IStatusCodeHttpResult { StatusCode: >= 500 });
 
-    private static async Task GiveBackAsync(
-        HttpContext http, MeteredRequest metered, QuotaLedger ledger, Guid tenantId, BillingPeriod period, LedgerDecision decision, string eventId)
+    private static async Task GiveBackAsync(QuotaLedger ledger, Guid tenantId, BillingPeriod period, RequestDecision decided, QuotaAsk[] asks)
     {
-        if (decision.Reserved)
+        for (var i = 0; i < decided.Decisions.Count; i++)
         {
-            await ledger.ReleaseAsync(tenantId, decision.Decision.Metric, period, 1, decision.RecordedInDatabase ? eventId : null);
-            metered.Show(http.Response, decision.Decision, 0, period.End);
+            var decision = decided.Decisions[i];
+            if (decision.Reserved)
+            {
+                await ledger.ReleaseAsync(tenantId, decision.Decision.Metric, period, asks[i].Amount, decision.RecordedInDatabase ? asks[i].EventId : null);
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ namespace Billing.Infrastructure.Quotas;
 /// decision is taken in PostgreSQL under a per-(tenant, metric) advisory lock, with the usage event
 /// written in the same transaction: slower, still exact.
 /// </summary>
-public sealed class QuotaLedger(
+public sealed partial class QuotaLedger(
     IConnectionMultiplexer redis,
     NpgsqlDataSource dataSource,
     UsageCounters counters,

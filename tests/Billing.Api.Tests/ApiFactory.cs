@@ -2,9 +2,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Metering;
 using Billing.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Api.Tests;
 
@@ -50,6 +52,22 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
             TenantId = tenantId, EventId = $"seed-{Guid.NewGuid():N}", Metric = metric, Value = value, OccurredAt = DateTimeOffset.UtcNow,
         });
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>Waits until the usage of every metered request answered so far is in PostgreSQL: the drainers emptied the usage stream.</summary>
+    public Task UsageDrainedAsync() => UsageDrainedAsync(Services);
+
+    /// <inheritdoc cref="UsageDrainedAsync()"/>
+    public static async Task UsageDrainedAsync(IServiceProvider services)
+    {
+        // A drainer acknowledges and deletes an entry only after its events are committed, so an empty stream means all are.
+        var stream = services.GetRequiredService<UsageStream>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await stream.LengthAsync() > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The usage stream {stream.Key} was not drained in time.");
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>Creates a tenant and a key for it through the API, as an operator would.</summary>

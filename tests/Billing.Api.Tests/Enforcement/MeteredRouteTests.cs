@@ -32,6 +32,7 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(["101", "0"], Values(response, "X-Quota-Used"));
         Assert.Equal(["9899", "100000"], Values(response, "X-Quota-Remaining"));
         Assert.False(response.Headers.Contains("X-Quota-Warning"));
+        await api.UsageDrainedAsync();
         await using var db = api.CreateDbContext();
         var recorded = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"))
             .ToDictionaryAsync(e => e.Metric, e => e.Value, TestContext.Current.CancellationToken);
@@ -58,6 +59,7 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         var retryAfter = long.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 27L * 24 * 3600, 31L * 24 * 3600);
         Assert.Equal(["0"], Values(response, "X-Quota-Remaining"));
+        await api.UsageDrainedAsync();
         await using var db = api.CreateDbContext();
         Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"), TestContext.Current.CancellationToken));
     }
@@ -78,6 +80,7 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         }
 
         Assert.Equal(["1", "2", "3", "4", "5"], used);
+        await api.UsageDrainedAsync();
         await using var db = api.CreateDbContext();
         var calls = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls")
             .Select(e => new { e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
@@ -107,6 +110,7 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal("llm_tokens", problem.GetProperty("metric").GetString());
         Assert.Equal(["api_calls", "llm_tokens"], Values(response, "X-Quota-Metric"));
         Assert.Equal(["100", "100000"], Values(response, "X-Quota-Used"));
+        await api.UsageDrainedAsync();
         await using var db = api.CreateDbContext();
         Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"), TestContext.Current.CancellationToken));
         var check = await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric = "api_calls", amount = 1 }, TestContext.Current.CancellationToken))

@@ -25,6 +25,8 @@ public sealed class RedisOutageTests(ApiFactory api) : IClassFixture<ApiFactory>
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
 
         var before = await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "a" }, TestContext.Current.CancellationToken);
+        // Its usage went to the stream in the Redis about to stop; once drained, PostgreSQL decides with it.
+        await ApiFactory.UsageDrainedAsync(isolated.Services);
         await redis.StopAsync();
         var during = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -53,6 +55,7 @@ public sealed class RedisOutageTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var http = isolated.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "a" }, TestContext.Current.CancellationToken)).StatusCode);
+        await ApiFactory.UsageDrainedAsync(isolated.Services);
 
         await redis.StopAsync();
         var during = new List<HttpStatusCode>();

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>
+/// Records what a metered request consumed, after its handler did the work. Normally one append to the usage stream:
+/// durable in Redis, committed to PostgreSQL by the drainers in the background, so the response does not wait for a
+/// database commit. When the stream cannot take the events (Redis unreachable or refusing, or the stream turned off),
+/// they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way.
+/// </summary>
+public sealed class MeteredUsageRecorder(
+    UsageStream stream,
+    UsageIngestionQueue ingestion,
+    UsageStreamMetrics metrics,
+    IOptions<UsageStreamOptions> options,
+    ILogger<MeteredUsageRecorder> logger)
+{
+    /// <param name="redisDown">The request was just decided in PostgreSQL because Redis did not answer: an append would only fail too.</param>
+    /// <exception cref="UsageStoreUnavailableException">Neither the stream nor PostgreSQL (tried twice) took the events.</exception>
+    public async Task RecordAsync(IReadOnlyList<NewUsageEvent> events, bool redisDown)
+    {
+        if (options.Value.Enabled)
+        {
+            if (!redisDown)
+            {
+                try
+                {
+                    await stream.AppendAsync(events);
+                    return;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // An append that timed out may still have reached the stream: PostgreSQL then receives the events twice
+                    // (from here and from a drainer) and keeps them once, as their ids are this request's own.
+                    logger.LogWarning(e, "Usage stream unavailable; the request's usage is committed to PostgreSQL directly");
+                }
+            }
+
+            metrics.RecordFallback();
+        }
+
+        await CommitAsync(events);
+    }
+
+    /// <summary>
+    /// One retry: the ids are the request's own, so a retry after a commit that failed (or whose answer was lost) still
+    /// counts the events once. The client going away must not lose the record of work already done, hence no cancellation.
+    /// </summary>
+    private async Task CommitAsync(IReadOnlyList<NewUsageEvent> events)
+    {
+        try
+        {
+            await ingestion.SubmitAsync(events, CancellationToken.None);
+        }
+        catch (UsageStoreUnavailableException)
+        {
+            await ingestion.SubmitAsync(events, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>The usage stream between metered requests and PostgreSQL (configuration section <c>UsageStream</c>).</summary>
+public sealed class UsageStreamOptions
+{
+    public const string SectionName = "UsageStream";
+
+    /// <summary>
+    /// Metered requests append their usage to the stream and answer without waiting for PostgreSQL. Turn it off for a
+    /// Redis without persistence (append-only file): there the stream would not outlive a Redis restart, and requests
+    /// should wait for the PostgreSQL commit as they do without it.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>This replica runs a drainer. Every replica should: any of them takes over what a dead one left.</summary>
+    public bool Drain { get; set; } = true;
+
+    /// <summary>The stream's key; by default <c>usage-stream:&lt;database name&gt;</c>, so billing databases sharing a Redis never take each other's usage.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>Entries a drainer reads and commits at a time (each holds one request's events); at most 5,000.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Pause after a read that found less than a full batch, so the next commit carries more.</summary>
+    public int PollDelayMs { get; set; } = 2;
+
+    /// <summary>The pause after empty reads doubles up to this, so an idle replica does not poll Redis hundreds of times a second.</summary>
+    public int IdlePollDelayMs { get; set; } = 50;
+
+    /// <summary>An entry read but not acknowledged for this long belongs to a consumer presumed dead and is claimed by another.</summary>
+    public int ClaimIdleMs { get; set; } = 30_000;
+
+    /// <summary>How often a drainer looks for such entries.</summary>
+    public int ClaimIntervalMs { get; set; } = 5_000;
+
+    /// <summary>Pause before trying again after Redis or PostgreSQL failed.</summary>
+    public int RetryDelayMs { get; set; } = 1_000;
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>The usage stream between metered requests and PostgreSQL, for the API (which appends and drains).</summary>
+public static class UsageStreamRegistration
+{
+    /// <summary>
+    /// Registers the stream, the recorder metered requests use, and the drainer as a hosted service. Call after
+    /// <see cref="MeteringRegistration.AddBillingMetering"/>: hosted services stop in reverse order, so the drainer's
+    /// last commit still finds the group commit running.
+    /// </summary>
+    public static IHostApplicationBuilder AddUsageStream(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<UsageStreamOptions>(builder.Configuration.GetSection(UsageStreamOptions.SectionName));
+        builder.Services.AddSingleton<UsageStream>();
+        builder.Services.AddSingleton<UsageStreamMetrics>();
+        builder.Services.AddSingleton<MeteredUsageRecorder>();
+        builder.Services.AddSingleton<UsageStreamDrainer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageStreamDrainer>());
+        return builder;
+    }
+}

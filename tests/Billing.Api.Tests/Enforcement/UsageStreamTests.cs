@@ -1,0 +1,223 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Infrastructure.Metering;
+using Billing.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Billing.Api.Tests.Enforcement;
+
+/// <summary>
+/// Metered requests' usage travels through the Redis usage stream to PostgreSQL: once per request, whatever the
+/// deliveries, taken over from a consumer that went away, and committed synchronously when the stream is unavailable.
+/// </summary>
+public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    // "alpha beta gamma": three prompt tokens and three completion tokens.
+    private const long TokensPerCall = 6;
+
+    private static Task<HttpResponseMessage> CompleteAsync(HttpClient http) =>
+        http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "alpha beta gamma" }, TestContext.Current.CancellationToken);
+
+    /// <summary>An API replica on the same database and Redis, with a stream of its own and its own drainer settings.</summary>
+    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, string? redis = null) =>
+        api.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("UsageStream:Key", streamKey);
+            b.UseSetting("UsageStream:Drain", drain ? "true" : "false");
+            b.UseSetting("UsageStream:ClaimIdleMs", "300");
+            b.UseSetting("UsageStream:ClaimIntervalMs", "100");
+            if (redis is not null)
+            {
+                b.UseSetting("ConnectionStrings:redis", redis);
+            }
+        });
+
+    private static HttpClient Client(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory, string key)
+    {
+        var http = factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    /// <summary>The tenant's recorded request events: per metric, the values of each stored event.</summary>
+    private async Task<Dictionary<string, List<(string EventId, long Value)>>> RecordedAsync(Guid tenantId)
+    {
+        await using var db = api.CreateDbContext();
+        var rows = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"))
+            .Select(e => new { e.Metric, e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
+        return rows.GroupBy(r => r.Metric).ToDictionary(g => g.Key, g => g.Select(r => (r.EventId, r.Value)).ToList());
+    }
+
+    private static async Task<long> UsedAsync(HttpClient http, string metric) =>
+        (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
+            .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
+
+    private static string RequestOf(string eventId) => eventId.Split(':')[1];
+
+    [Fact]
+    public async Task Metered_requests_reach_usage_events_exactly_once_through_the_stream()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        using var http = api.CreateClient(key);
+        using var drained = new DrainedEvents(api.Services.GetRequiredService<IMeterFactory>());
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var response = await CompleteAsync(http);
+            return response.StatusCode;
+        }));
+        await api.UsageDrainedAsync();
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        var recorded = await RecordedAsync(tenantId);
+        Assert.Equal(Enumerable.Repeat(1L, 40), recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal(Enumerable.Repeat(TokensPerCall, 40), recorded["llm_tokens"].Select(e => e.Value));
+        // Each request's two events carry its one id.
+        Assert.Equal(40, recorded["api_calls"].Select(e => RequestOf(e.EventId)).Distinct().Count());
+        Assert.Equal(recorded["api_calls"].Select(e => RequestOf(e.EventId)).Order(), recorded["llm_tokens"].Select(e => RequestOf(e.EventId)).Order());
+        Assert.Equal((40, 40 * TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+        // They came through the drainer, not the synchronous fallback.
+        Assert.Equal((80, 0), (drained.Accepted, drained.Fallbacks));
+    }
+
+    [Fact]
+    public async Task An_entry_committed_but_not_acknowledged_before_its_consumer_died_is_counted_once_when_delivered_again()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: false);
+        using var http = Client(replica, key);
+        var stream = replica.Services.GetRequiredService<UsageStream>();
+        var drainer = replica.Services.GetRequiredService<UsageStreamDrainer>();
+        await stream.EnsureGroupAsync();
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+
+        // A drainer reads the entry and commits its events, then dies before acknowledging it.
+        var entries = await stream.ReadAsync("crashed", ownPending: false, 10);
+        await drainer.CommitAsync(entries);
+        var afterFirstCommit = (await RecordedAsync(tenantId), await UsedAsync(http, "llm_tokens"));
+        // Once idle for the claim time, another consumer takes it over and commits it again.
+        await Task.Delay(400, TestContext.Current.CancellationToken);
+        var claimed = await drainer.ClaimAsync("survivor");
+
+        Assert.Single(entries);
+        Assert.Equal(1, claimed);
+        Assert.Equal(0, await stream.LengthAsync());
+        var recorded = await RecordedAsync(tenantId);
+        Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+        Assert.Equal(afterFirstCommit.Item1["llm_tokens"], recorded["llm_tokens"]);
+        Assert.Equal(TokensPerCall, afterFirstCommit.Item2);
+        // The counter advanced with the first commit only: the second found the ids stored.
+        Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+    }
+
+    [Fact]
+    public async Task An_entry_left_pending_by_a_consumer_that_went_away_is_claimed_and_committed_by_another_replica()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
+        await using var first = Replica(streamKey, drain: false);
+        using var http = Client(first, key);
+        var stream = first.Services.GetRequiredService<UsageStream>();
+        await stream.EnsureGroupAsync();
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+        // Read by a consumer that goes away without committing or acknowledging.
+        Assert.Single(await stream.ReadAsync("gone", ownPending: false, 10));
+        Assert.Empty(await RecordedAsync(tenantId));
+
+        await using var second = Replica(streamKey, drain: true);
+        await ApiFactory.UsageDrainedAsync(second.Services);
+
+        var recorded = await RecordedAsync(tenantId);
+        Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+    }
+
+    [Fact]
+    public async Task When_redis_refuses_the_append_the_request_is_recorded_in_postgresql_before_it_answers()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(api.RedisConnectionString))
+        {
+            // Not a stream: every XADD fails (WRONGTYPE) while the quota counters keep working.
+            await redis.GetDatabase().StringSetAsync(streamKey, "not a stream");
+        }
+
+        await using var replica = Replica(streamKey, drain: false);
+        using var http = Client(replica, key);
+
+        using var response = await CompleteAsync(http);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var recorded = await RecordedAsync(tenantId);
+        Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+        Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+    }
+
+    [Fact]
+    public async Task With_redis_stopped_the_request_is_recorded_in_postgresql_before_it_answers()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync(TestContext.Current.CancellationToken);
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: true,
+            redis.ConnectionString + ",connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0");
+        using var http = Client(replica, key);
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+        await ApiFactory.UsageDrainedAsync(replica.Services);
+        await redis.StopAsync();
+
+        using var response = await CompleteAsync(http);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var recorded = await RecordedAsync(tenantId);
+        Assert.Equal([1L, 1L], recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal([TokensPerCall, TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+    }
+
+    /// <summary>What this API instance's drainer committed and how many requests fell back, from its <c>Billing.Metering</c> meter.</summary>
+    private sealed class DrainedEvents : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _accepted;
+        private long _fallbacks;
+
+        public DrainedEvents(IMeterFactory factory)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name is "billing.usage.stream.drained" or "billing.usage.stream.fallback" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                if (instrument.Name == "billing.usage.stream.fallback")
+                {
+                    Interlocked.Add(ref _fallbacks, value);
+                }
+                else if (tags.ToArray().Any(t => t is { Key: "outcome", Value: "accepted" }))
+                {
+                    Interlocked.Add(ref _accepted, value);
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Accepted => Interlocked.Read(ref _accepted);
+
+        public long Fallbacks => Interlocked.Read(ref _fallbacks);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
