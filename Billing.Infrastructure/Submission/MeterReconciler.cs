@@ -1,6 +1,7 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -73,7 +74,9 @@ public sealed class MeterReconciler(
         }
 
         var localEnd = until >= period.End ? period.End : until;
-        var local = await LocalAsync(connection, tenantId, definition, period.Start, localEnd, cancellationToken);
+        // Every accepted event of the range, aggregated or not: the truth the pipeline must carry to Stripe.
+        var local = (await RangeValueQuery.ReadAsync(connection, null, tenantId, definition.Key, definition.Aggregation, period.Start, localEnd,
+            aggregatedOnly: false, cancellationToken)).Value;
         var submitted = await SubmittedAsync(connection, tenantId, definition, range.Start, range.End, cancellationToken);
         if (local is null && submitted is null)
         {
@@ -129,25 +132,6 @@ public sealed class MeterReconciler(
         }
 
         return periods;
-    }
-
-    /// <summary>Every accepted event of the range, aggregated or not: the truth the pipeline must carry to Stripe.</summary>
-    private static async Task<long?> LocalAsync(
-        NpgsqlConnection connection, Guid tenantId, MetricDefinition definition, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var value = definition.Aggregation switch
-        {
-            MetricAggregation.Sum => "sum(value)",
-            MetricAggregation.Max => "max(value)",
-            _ => "(array_agg(value ORDER BY occurred_at DESC, id DESC))[1]",
-        };
-        await using var command = new NpgsqlCommand(
-            $"SELECT {value}::bigint FROM usage_events WHERE tenant_id = @tenant AND metric = @metric AND occurred_at >= @start AND occurred_at < @end", connection);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("metric", definition.Key);
-        command.Parameters.AddWithValue("start", start.UtcDateTime);
-        command.Parameters.AddWithValue("end", end.UtcDateTime);
-        return await command.ExecuteScalarAsync(cancellationToken) is long found ? found : null;
     }
 
     /// <summary>What the ledger says Stripe has: the sum of sent counter events, or the latest sent gauge value.</summary>

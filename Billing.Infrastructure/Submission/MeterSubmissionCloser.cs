@@ -39,7 +39,7 @@ public sealed class MeterSubmissionCloser(
         var windows = await ChangedWindowsAsync(connection, transaction, cutoff, cancellationToken);
         var customers = await CustomersAsync(connection, transaction, [.. windows.Select(w => w.TenantId).Distinct()], cancellationToken);
         var rows = new List<MeterSubmission>();
-        foreach (var tenant in windows.Where(w => customers.ContainsKey(w.TenantId)).GroupBy(w => w.TenantId))
+        foreach (var tenant in windows.Where(w => customers.Contains(w.TenantId)).GroupBy(w => w.TenantId))
         {
             if (await billing.GetAsync(tenant.Key, cancellationToken) is not { } tenantBilling)
             {
@@ -94,15 +94,15 @@ public sealed class MeterSubmissionCloser(
     }
 
     /// <summary>Tenants with a Stripe customer. Others (Free tenants) are not billed by Stripe: their windows are only cleared.</summary>
-    private static async Task<Dictionary<Guid, string>> CustomersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] tenants, CancellationToken cancellationToken)
+    private static async Task<HashSet<Guid>> CustomersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] tenants, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT id, stripe_customer_id FROM tenants WHERE id = ANY(@ids) AND stripe_customer_id IS NOT NULL", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT id FROM tenants WHERE id = ANY(@ids) AND stripe_customer_id IS NOT NULL", connection, transaction);
         command.Parameters.AddWithValue("ids", tenants);
-        var customers = new Dictionary<Guid, string>();
+        var customers = new HashSet<Guid>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            customers[reader.GetGuid(0)] = reader.GetString(1);
+            customers.Add(reader.GetGuid(0));
         }
 
         return customers;
@@ -145,20 +145,20 @@ public sealed class MeterSubmissionCloser(
         foreach (var period in windows.GroupBy(w => tenant.PeriodAt(w.Start)))
         {
             var end = period.Key.End < cutoff ? period.Key.End : cutoff;
-            var value = await GaugeValueAsync(connection, transaction, tenant.TenantId, metric, aggregation, period.Key.Start, end, cancellationToken);
-            if (value is not { } current)
+            var current = await RangeValueQuery.ReadAsync(connection, transaction, tenant.TenantId, metric, aggregation, period.Key.Start, end, aggregatedOnly: true, cancellationToken);
+            if (current is not { Value: { } value, LatestAt: { } latestAt })
             {
                 continue;
             }
 
             var previous = await LastSubmittedAsync(connection, transaction, tenant.TenantId, metric, period.Key, cancellationToken);
-            if (previous?.Value == current.Value)
+            if (previous?.Value == value)
             {
                 continue;
             }
 
-            var stamp = MeterBuckets.GaugeTimestamp(period.Key, current.LatestAt, previous?.Timestamp);
-            rows.Add(Row(tenant.TenantId, metric, stamp, 0, stamp, current.Value, period.Select(w => w.TraceParent).LastOrDefault(t => t is not null), now));
+            var stamp = MeterBuckets.GaugeTimestamp(period.Key, latestAt, previous?.Timestamp);
+            rows.Add(Row(tenant.TenantId, metric, stamp, 0, stamp, value, period.Select(w => w.TraceParent).LastOrDefault(t => t is not null), now));
         }
 
         return rows;
@@ -201,27 +201,6 @@ public sealed class MeterSubmissionCloser(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.GetInt32(1));
-    }
-
-    private sealed record GaugeValue(long Value, DateTimeOffset LatestAt);
-
-    private static async Task<GaugeValue?> GaugeValueAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid tenantId, string metric, MetricAggregation aggregation,
-        DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var value = aggregation == MetricAggregation.Max ? "max(value)" : "(array_agg(value ORDER BY occurred_at DESC, id DESC))[1]";
-        var sql = $"""
-            SELECT {value}, max(occurred_at) FROM usage_events
-            WHERE tenant_id = @tenant AND metric = @metric AND occurred_at >= @start AND occurred_at < @end AND aggregated_at IS NOT NULL
-            """;
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("metric", metric);
-        command.Parameters.AddWithValue("start", start.UtcDateTime);
-        command.Parameters.AddWithValue("end", end.UtcDateTime);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return reader.IsDBNull(0) ? null : new GaugeValue(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     private sealed record Submitted(long Value, DateTimeOffset Timestamp);
