@@ -20,8 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IOptionsMonitor<AuthOptions> authOptions,
     IMemoryCache cache,
-    SingleFlight lookups,
-    BillingDbContext db)
+    SingleFlight lookups)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -54,6 +53,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var cacheKey = CacheKey(hash);
         if (!cache.TryGetValue(cacheKey, out (Guid Id, Guid TenantId) found))
         {
+            // The database context is rented only on a cache miss: every request is authenticated, few miss.
+            var db = Context.RequestServices.GetRequiredService<BillingDbContext>();
             var row = await lookups.RunAsync(cacheKey, async () => await db.ApiKeys.AsNoTracking()
                 .Where(k => k.Hash == hash && k.RevokedAt == null)
                 .Select(k => new { k.Id, k.TenantId })

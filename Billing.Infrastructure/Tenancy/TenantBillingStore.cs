@@ -3,6 +3,7 @@ using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Tenancy;
@@ -10,9 +11,11 @@ namespace Billing.Infrastructure.Tenancy;
 /// <summary>
 /// Loads a tenant's plan (with its overrides), billing anchor and invoicing state, cached in process for a few
 /// seconds: every metered request needs it, and it changes only with plan changes, overrides and invoices.
+/// The database context is taken from the request's services only on a cache miss: renting one from the pool on every
+/// request, only to answer from the cache, is a measurable share of a metered request.
 /// </summary>
 public sealed class TenantBillingStore(
-    BillingDbContext db, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads, ILogger<TenantBillingStore> logger)
+    IServiceProvider services, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads, ILogger<TenantBillingStore> logger)
 {
     /// <summary>How stale a cached view may be; a change made through this process evicts it at once.</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
@@ -43,6 +46,7 @@ public sealed class TenantBillingStore(
 
     private async Task<TenantBilling?> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        var db = services.GetRequiredService<BillingDbContext>();
         var subscription = await db.Subscriptions.AsNoTracking()
             .Where(s => s.TenantId == tenantId)
             .Join(db.Tenants, s => s.TenantId, t => t.Id, (s, t) => new { s.Plan, s.Status, s.BillingAnchor, s.PaymentFailedAt, TenantStatus = t.Status, t.Overrides })
