@@ -73,6 +73,9 @@ public sealed class UsageIngestionQueue(
     private async Task WriteGroupsAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
+        // A writer runs two steps at once: while one group's counters are advanced and its requests answered, the next
+        // group is gathered and inserted. At most one group per writer waits to be settled, and groups are settled in order.
+        var settling = Task.CompletedTask;
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
@@ -80,13 +83,19 @@ public sealed class UsageIngestionQueue(
                 var group = await GatherAsync(reader, stoppingToken);
                 if (group.Count > 0)
                 {
-                    await CommitAsync(group, stoppingToken);
+                    var settled = await CommitAsync(group, stoppingToken);
+                    await settling;
+                    settling = settled;
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: requests still queued fail and their clients retry.
+        }
+        finally
+        {
+            await settling;
         }
     }
 
@@ -139,21 +148,25 @@ public sealed class UsageIngestionQueue(
     /// committed on its own, so only the request that carried the row fails; when the database is unreachable
     /// there is nothing to isolate and every request of the group fails.
     /// </summary>
-    private async Task CommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
+    /// <returns>The settling of the group (its counters advanced, its requests answered), started and not yet awaited.</returns>
+    private async Task<Task> CommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
     {
-        var failure = await TryCommitAsync(group, stoppingToken);
+        var (failure, settle) = await TryCommitAsync(group, stoppingToken);
         if (failure is PostgresException && group.Count > 1)
         {
             logger.LogWarning(failure, "PostgreSQL refused a group of {Requests} requests; committing them one by one", group.Count);
             foreach (var request in group)
             {
-                Fail([request], await TryCommitAsync([request], stoppingToken));
+                var (alone, settleAlone) = await TryCommitAsync([request], stoppingToken);
+                Fail([request], alone);
+                await settleAlone();
             }
 
-            return;
+            return Task.CompletedTask;
         }
 
         Fail(group, failure);
+        return settle();
     }
 
     private void Fail(List<PendingRequest> requests, Exception? failure)
@@ -170,8 +183,11 @@ public sealed class UsageIngestionQueue(
         }
     }
 
-    /// <summary>Writes the requests' events in one statement and answers them; returns the error instead when the write fails.</summary>
-    private async Task<Exception?> TryCommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
+    /// <summary>
+    /// Writes the requests' events in one statement; returns the error when the write fails, and how to settle the group
+    /// once it succeeded: advance the counters, then answer the requests (so an answered client reads its own usage).
+    /// </summary>
+    private async Task<(Exception? Failure, Func<Task> Settle)> TryCommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
     {
         // An id repeated inside one group is a duplicate of its first occurrence; the database settles the rest.
         var seen = new HashSet<(Guid, string)>();
@@ -196,11 +212,26 @@ public sealed class UsageIngestionQueue(
         }
         catch (Exception e)
         {
-            return e;
+            return (e, static () => Task.CompletedTask);
         }
 
         metrics.RecordGroup(distinct.Count, Stopwatch.GetElapsedTime(started));
-        await counters.AdvanceAsync(distinct.Where(e => !e.Precounted && inserted.Contains((e.TenantId, e.EventId))));
+        return (null, () => SettleAsync(group, distinct, inserted));
+    }
+
+    private async Task SettleAsync(List<PendingRequest> group, List<NewUsageEvent> distinct, HashSet<(Guid TenantId, string EventId)> inserted)
+    {
+        try
+        {
+            await counters.AdvanceAsync(distinct.Where(e => !e.Precounted && inserted.Contains((e.TenantId, e.EventId))));
+        }
+        catch (Exception e)
+        {
+            // The events are committed: their requests are answered whatever happened to the counters, which expire
+            // and are rebuilt from PostgreSQL (a Redis failure is handled, and the counters dropped, inside AdvanceAsync).
+            logger.LogError(e, "Usage counters not advanced after a commit of {Count} events", distinct.Count);
+        }
+
 
         // Each stored event is credited to the first request in the group that carried it.
         var credited = new HashSet<(Guid, string)>();
@@ -223,8 +254,6 @@ public sealed class UsageIngestionQueue(
             metrics.RecordOutcome(accepted, duplicates.Count);
             request.Completion.TrySetResult(new IngestionResult(accepted, duplicates.Count, duplicates));
         }
-
-        return null;
     }
 
     private async Task<HashSet<(Guid TenantId, string EventId)>> InsertWithRetryAsync(List<NewUsageEvent> events, CancellationToken stoppingToken)
