@@ -82,14 +82,21 @@ public sealed class UsageRecordBuffer(
                 }
 
                 Interlocked.Add(ref _count, -batch.Count);
-                if (!await SendAsync(batch))
+                bool sent;
+                try
                 {
-                    foreach (var e in batch)
-                    {
-                        _waiting.Enqueue(e);
-                    }
+                    sent = await SendAsync(batch);
+                }
+                catch
+                {
+                    // Whatever went wrong, the events are kept for the next flush rather than dropped.
+                    Requeue(batch);
+                    throw;
+                }
 
-                    Interlocked.Add(ref _count, batch.Count);
+                if (!sent)
+                {
+                    Requeue(batch);
                     return false;
                 }
             }
@@ -100,6 +107,16 @@ public sealed class UsageRecordBuffer(
         {
             _flushing.Release();
         }
+    }
+
+    private void Requeue(List<NewUsageEvent> batch)
+    {
+        foreach (var e in batch)
+        {
+            _waiting.Enqueue(e);
+        }
+
+        Interlocked.Add(ref _count, batch.Count);
     }
 
     private async Task<bool> SendAsync(List<NewUsageEvent> batch)
