@@ -10,10 +10,12 @@ namespace Billing.Api.Enforcement;
 
 /// <summary>
 /// Enforces all the quotas of an endpoint. Before the handler: one decision over every quota (allow, warn, or deny
-/// with 429 / 402), taken in one Redis round trip, and the <c>X-Quota-*</c> headers. After it: the consumption of
-/// every quota is recorded as usage events keyed by a server-generated request id, in one write (an append to the
-/// usage stream, or a PostgreSQL commit when the stream is unavailable) before the response is sent. A request that did
-/// no work consumes nothing: one refused by any of its quotas, or whose handler failed (5xx or exception).
+/// with 429 / 402) and the <c>X-Quota-*</c> headers; hard caps are decided in one Redis round trip, soft-capped and
+/// uncapped quotas from this process's views of the counters without one (see <see cref="QuotaLedger"/>). After it:
+/// the consumption of every quota is recorded as usage events keyed by a server-generated request id, handed to the
+/// usage buffer that the next flush sends on (or, with buffering off, in one write before the response: an append to
+/// the usage stream, or a PostgreSQL commit when the stream is unavailable). A request that did no work consumes
+/// nothing: one refused by any of its quotas, or whose handler failed (5xx or exception).
 /// </summary>
 internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) : IEndpointFilter
 {
@@ -77,7 +79,8 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
             }
             catch (UsageStoreUnavailableException)
             {
-                // Nothing holds the events: give the reservations back, so Redis never counts what PostgreSQL will not hold.
+                // Nothing holds the events (a synchronous write failed): give the reservations back, so Redis never counts
+                // what PostgreSQL will not hold.
                 await GiveBackAsync(ledger, tenantId, period, decided, asks);
                 throw;
             }

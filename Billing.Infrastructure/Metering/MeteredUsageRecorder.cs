@@ -8,10 +8,13 @@ namespace Billing.Infrastructure.Metering;
 /// Records what a metered request consumed, after its handler did the work. Normally one append to the usage stream:
 /// durable in Redis, committed to PostgreSQL by the drainers in the background, so the response does not wait for a
 /// database commit. When the stream cannot take the events (Redis unreachable or refusing, or the stream turned off),
-/// they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way.
+/// they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way. With
+/// buffering on (<see cref="UsageBufferOptions.Enabled"/>) the events are handed to the <see cref="UsageRecordBuffer"/>
+/// instead, and the request does not wait for Redis either.
 /// </summary>
 public sealed class MeteredUsageRecorder(
     UsageStream stream,
+    UsageRecordBuffer buffer,
     UsageIngestionQueue ingestion,
     UsageStreamMetrics metrics,
     IOptions<UsageStreamOptions> options,
@@ -23,6 +26,12 @@ public sealed class MeteredUsageRecorder(
     {
         if (options.Value.Enabled)
         {
+            if (!redisDown && buffer.Enabled)
+            {
+                buffer.Add(events);
+                return;
+            }
+
             if (!redisDown)
             {
                 try

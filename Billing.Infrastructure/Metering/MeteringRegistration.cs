@@ -8,7 +8,7 @@ namespace Billing.Infrastructure.Metering;
 /// <summary>Usage ingestion (group commit), hot counters and current-usage reads.</summary>
 public static class MeteringRegistration
 {
-    /// <summary>Registers the ingestion queue (as a hosted service), the Redis usage counters and the usage reader.</summary>
+    /// <summary>Registers the ingestion queue (as a hosted service), the Redis usage counters, their local views and the usage reader.</summary>
     public static IHostApplicationBuilder AddBillingMetering(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
@@ -20,6 +20,8 @@ public static class MeteringRegistration
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TenantBillingStore>();
+        builder.Services.Configure<UsageBufferOptions>(builder.Configuration.GetSection(UsageBufferOptions.SectionName));
+        builder.Services.AddSingleton<UsageViews>();
         builder.Services.AddSingleton<QuotaLedger>();
         builder.Services.AddHealthChecks().AddCheck<QuotaHealth>("redis");
         return builder;

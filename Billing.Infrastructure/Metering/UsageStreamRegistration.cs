@@ -7,7 +7,7 @@ namespace Billing.Infrastructure.Metering;
 public static class UsageStreamRegistration
 {
     /// <summary>
-    /// Registers the stream, the recorder metered requests use, and the drainer as a hosted service. Call after
+    /// Registers the stream, the recorder metered requests use with its buffer, and the drainer and the buffer's flusher as hosted services. Call after
     /// <see cref="MeteringRegistration.AddBillingMetering"/>: hosted services stop in reverse order, so the drainer's
     /// last commit still finds the group commit running.
     /// </summary>
@@ -19,6 +19,10 @@ public static class UsageStreamRegistration
         builder.Services.AddSingleton<MeteredUsageRecorder>();
         builder.Services.AddSingleton<UsageStreamDrainer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageStreamDrainer>());
+        // After the drainer, so it stops first: its last flush still finds the stream's drainer and the group commit running.
+        builder.Services.AddSingleton<UsageRecordBuffer>();
+        builder.Services.AddSingleton<UsageRecordFlusher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageRecordFlusher>());
         return builder;
     }
 }

@@ -37,8 +37,24 @@ public sealed partial class QuotaLedger
     /// when all fit is anything reserved; reservations must be given back with <see cref="ReleaseAsync"/> if the
     /// request does no work. Without Redis the quotas are decided in PostgreSQL one after the other, as
     /// <see cref="DecideAsync"/> does, stopping at the first refusal (whose predecessors the caller gives back).
+    /// With local views (<see cref="UsageViews.Enabled"/>) only hard caps go to Redis; soft-capped and uncapped quotas,
+    /// which never refuse, are decided from the views and reserve nothing (their units reach the counter with the flush).
     /// </summary>
-    public async Task<RequestDecision> DecideRequestAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken)
+    public Task<RequestDecision> DecideRequestAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken)
+    {
+        foreach (var ask in asks)
+        {
+            if (views.Enabled && ask.Quota.HardLimit is null)
+            {
+                return DecideWithViewsAsync(tenantId, period, asks, cancellationToken);
+            }
+        }
+
+        return DecideInRedisAsync(tenantId, period, asks, cancellationToken);
+    }
+
+    /// <summary>Every ask in one script: the exact path, always taken by hard caps.</summary>
+    private async Task<RequestDecision> DecideInRedisAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken)
     {
         var keys = asks.Select(a => (RedisKey)UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
         RedisValue[] arguments = [.. asks.SelectMany(a => new RedisValue[] { Math.Max(1, a.Amount), a.Reserve ? a.Amount : 0, a.Quota.HardLimit ?? -1 })];
@@ -70,20 +86,26 @@ public sealed partial class QuotaLedger
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
-            stale.Add(keys.Select(k => k.ToString()));
-            var decisions = new List<LedgerDecision>(asks.Count);
-            foreach (var ask in asks)
-            {
-                var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
-                decisions.Add(decision);
-                if (decision.Decision.Kind == QuotaDecisionKind.Deny)
-                {
-                    break;
-                }
-            }
-
-            return new RequestDecision(decisions, InDatabase: true);
+            return await DecideInDatabaseAsync(tenantId, period, asks, e, cancellationToken);
         }
+    }
+
+    /// <summary>Redis did not answer: the asks decided in PostgreSQL one after the other, stopping at the first refusal.</summary>
+    private async Task<RequestDecision> DecideInDatabaseAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, Exception failure, CancellationToken cancellationToken)
+    {
+        logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
+        stale.Add(asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)));
+        var decisions = new List<LedgerDecision>(asks.Count);
+        foreach (var ask in asks)
+        {
+            var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
+            decisions.Add(decision);
+            if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+            {
+                break;
+            }
+        }
+
+        return new RequestDecision(decisions, InDatabase: true);
     }
 }

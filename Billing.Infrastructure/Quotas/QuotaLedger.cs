@@ -21,6 +21,7 @@ public sealed partial class QuotaLedger(
     NpgsqlDataSource dataSource,
     UsageCounters counters,
     StaleCounters stale,
+    UsageViews views,
     SingleFlight rebuilds,
     ILogger<QuotaLedger> logger)
 {
@@ -111,7 +112,7 @@ public sealed partial class QuotaLedger(
         }
     }
 
-    private Task SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
+    private Task<long> SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
         rebuilds.RunAsync(counterKey, async () =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);

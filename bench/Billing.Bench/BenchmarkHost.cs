@@ -36,11 +36,17 @@ public sealed class BenchmarkHost : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    public async Task<string> CreateTenantKeyAsync(string plan)
+    /// <param name="overrides">The body of <c>PUT /tenants/{id}/overrides</c> for the new tenant, if any (custom quotas).</param>
+    public async Task<string> CreateTenantKeyAsync(string plan, object? overrides = null)
     {
         using var http = Client(OperatorKey);
         var tenant = await (await http.PostAsJsonAsync("/api/v1/tenants", new { name = "bench", plan })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
+        if (overrides is not null)
+        {
+            (await http.PutAsJsonAsync($"/api/v1/tenants/{tenant.GetProperty("id").GetGuid()}/overrides", overrides)).EnsureSuccessStatusCode();
+        }
+
         var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{tenant.GetProperty("id").GetGuid()}/api-keys", new { })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
         return key.GetProperty("key").GetString()!;

@@ -20,7 +20,8 @@ namespace Billing.Bench;
 /// <summary>
 /// Issue 7's overhead figures: the example LLM route served twice by one API process, once plain and
 /// once behind <c>RequireQuota(ApiCalls)</c> + <c>RequireQuota(LlmTokens, ReportedByHandler)</c>, measured
-/// in alternating rounds at C concurrent clients: the throughput ratio and the added p99 latency.
+/// in alternating rounds at C concurrent clients: the throughput ratio and the added p99 latency, for a tenant on soft
+/// caps (decided locally) and for one whose api_calls are hard-capped (one Redis script per request).
 /// </summary>
 public static class EnforcementBenchmark
 {
@@ -49,31 +50,47 @@ public static class EnforcementBenchmark
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        var key = await host.CreateTenantKeyAsync("enterprise");
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri(address) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        await RoundAsync(http, "/bench/plain/completions", clients, 2000);
-        await RoundAsync(http, "/bench/metered/completions", clients, 2000);
+        // Soft caps (the enterprise plan): decided from the local views. A hard cap too large to reach (an operator
+        // override on api_calls): reserved per request by the exact script in Redis.
+        var softKey = await host.CreateTenantKeyAsync("enterprise");
+        var hardKey = await host.CreateTenantKeyAsync("enterprise", new { quotas = new { api_calls = new { included = 1_000_000_000_000L, cap = "hard" } } });
+        using var soft = Client(address, softKey);
+        using var hard = Client(address, hardKey);
+        await RoundAsync(soft, "/bench/plain/completions", clients, 2000);
+        await RoundAsync(soft, "/bench/metered/completions", clients, 2000);
+        await RoundAsync(hard, "/bench/metered/completions", clients, 2000);
 
         var plain = new Latencies();
-        var metered = new Latencies();
-        TimeSpan plainTime = TimeSpan.Zero, meteredTime = TimeSpan.Zero;
+        var meteredSoft = new Latencies();
+        var meteredHard = new Latencies();
+        TimeSpan plainTime = TimeSpan.Zero, softTime = TimeSpan.Zero, hardTime = TimeSpan.Zero;
         for (var round = 0; round < rounds; round++)
         {
-            plainTime += await RoundAsync(http, "/bench/plain/completions", clients, requestsPerRound, plain);
-            meteredTime += await RoundAsync(http, "/bench/metered/completions", clients, requestsPerRound, metered);
+            plainTime += await RoundAsync(soft, "/bench/plain/completions", clients, requestsPerRound, plain);
+            softTime += await RoundAsync(soft, "/bench/metered/completions", clients, requestsPerRound, meteredSoft);
+            hardTime += await RoundAsync(hard, "/bench/metered/completions", clients, requestsPerRound, meteredHard);
         }
 
         var total = requestsPerRound * rounds;
         var plainRate = total / plainTime.TotalSeconds;
-        var meteredRate = total / meteredTime.TotalSeconds;
+        var softRate = total / softTime.TotalSeconds;
+        var hardRate = total / hardTime.TotalSeconds;
         Console.WriteLine();
         Console.WriteLine($"enforcement: POST /llm/completions, {clients} clients, {rounds} alternating rounds of {requestsPerRound:N0} requests per variant");
-        Console.WriteLine($"  without RequireQuota : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
-        Console.WriteLine($"  with RequireQuota    : {meteredRate,10:N0} req/s   p50 {metered.Percentile(50):F2} ms, p99 {metered.Percentile(99):F2} ms");
-        Console.WriteLine($"  throughput ratio {meteredRate / plainRate:F2}, added p99 {metered.Percentile(99) - plain.Percentile(99):F2} ms");
+        Console.WriteLine($"  without RequireQuota          : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
+        Console.WriteLine($"  with RequireQuota, soft caps  : {softRate,10:N0} req/s   p50 {meteredSoft.Percentile(50):F2} ms, p99 {meteredSoft.Percentile(99):F2} ms");
+        Console.WriteLine($"  with RequireQuota, hard cap   : {hardRate,10:N0} req/s   p50 {meteredHard.Percentile(50):F2} ms, p99 {meteredHard.Percentile(99):F2} ms");
+        Console.WriteLine($"  soft caps: throughput ratio {softRate / plainRate:F2}, added p99 {meteredSoft.Percentile(99) - plain.Percentile(99):F2} ms");
+        Console.WriteLine($"  hard cap : throughput ratio {hardRate / plainRate:F2}, added p99 {meteredHard.Percentile(99) - plain.Percentile(99):F2} ms");
         await app.StopAsync();
     }
+
+    private static HttpClient Client(string address, string key) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
+        {
+            BaseAddress = new Uri(address),
+            DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) },
+        };
 
     // The API's own handler, called through a lambda of this assembly (the route analyzer trips over a foreign method group).
     private static CompletionResponse Complete(CompletionRequest request, Microsoft.AspNetCore.Http.HttpContext context) => LlmEndpoints.Complete(request, context);

@@ -54,12 +54,16 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Waits until the usage of every metered request answered so far is in PostgreSQL: the drainers emptied the usage stream.</summary>
+    /// <summary>
+    /// Waits until the usage of every metered request this instance answered so far is in PostgreSQL: its buffer
+    /// flushed, and the drainers emptied the usage stream.
+    /// </summary>
     public Task UsageDrainedAsync() => UsageDrainedAsync(Services);
 
     /// <inheritdoc cref="UsageDrainedAsync()"/>
     public static async Task UsageDrainedAsync(IServiceProvider services)
     {
+        Assert.True(await services.GetRequiredService<UsageRecordBuffer>().FlushAsync(), "The usage buffer could not be flushed.");
         // A drainer acknowledges and deletes an entry only after its events are committed, so an empty stream means all are.
         var stream = services.GetRequiredService<UsageStream>();
         var deadline = DateTime.UtcNow.AddSeconds(15);

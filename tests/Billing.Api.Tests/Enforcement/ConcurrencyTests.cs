@@ -28,6 +28,8 @@ public sealed class ConcurrencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True(statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests), string.Join(",", statuses.Distinct()));
         Assert.Equal(37, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(163, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        // Each instance flushes what it buffered; then the stream they share is drained.
+        await ApiFactory.UsageDrainedAsync(replica.Services);
         await api.UsageDrainedAsync();
         await using var db = api.CreateDbContext();
         Assert.Equal(10_000, await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls").SumAsync(e => e.Value, TestContext.Current.CancellationToken));

@@ -59,6 +59,10 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
             .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
 
+    /// <summary>Sends what the instance buffered on (to the stream, or to PostgreSQL when the stream refuses it).</summary>
+    private static async Task FlushAsync(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> replica) =>
+        Assert.True(await replica.Services.GetRequiredService<UsageRecordBuffer>().FlushAsync());
+
     private static string RequestOf(string eventId) => eventId.Split(':')[1];
 
     [Fact]
@@ -97,6 +101,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         var drainer = replica.Services.GetRequiredService<UsageStreamDrainer>();
         await stream.EnsureGroupAsync();
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+        await FlushAsync(replica);
 
         // A drainer reads the entry and commits its events, then dies before acknowledging it.
         var entries = await stream.ReadAsync("crashed", ownPending: false, 10);
@@ -128,6 +133,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         var stream = first.Services.GetRequiredService<UsageStream>();
         await stream.EnsureGroupAsync();
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+        await FlushAsync(replica: first);
         // Read by a consumer that goes away without committing or acknowledging.
         Assert.Single(await stream.ReadAsync("gone", ownPending: false, 10));
         Assert.Empty(await RecordedAsync(tenantId));
@@ -141,7 +147,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task When_redis_refuses_the_append_the_request_is_recorded_in_postgresql_before_it_answers()
+    public async Task When_redis_refuses_the_append_the_buffered_usage_is_committed_to_postgresql_once()
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
@@ -155,16 +161,18 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var http = Client(replica, key);
 
         using var response = await CompleteAsync(http);
+        await FlushAsync(replica);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var recorded = await RecordedAsync(tenantId);
         Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+        // The group commit advanced the counters once, after the commit.
         Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
     }
 
     [Fact]
-    public async Task With_redis_stopped_the_request_is_recorded_in_postgresql_before_it_answers()
+    public async Task With_redis_stopped_the_buffered_usage_is_committed_to_postgresql()
     {
         await using var redis = new RedisServer();
         await redis.StartAsync(TestContext.Current.CancellationToken);
@@ -177,6 +185,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         await redis.StopAsync();
 
         using var response = await CompleteAsync(http);
+        await FlushAsync(replica);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var recorded = await RecordedAsync(tenantId);
