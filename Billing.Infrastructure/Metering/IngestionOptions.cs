@@ -8,14 +8,10 @@ public sealed class IngestionOptions
     /// <summary>How long the first request of a group waits for company before the group commits.</summary>
     public int GroupCommitWindowMs { get; set; } = 2;
 
-    /// <summary>The most events one statement carries: a larger request (a drainer's batch) is cut into chunks of at most this many.</summary>
+    /// <summary>A group commits at once when it holds this many events.</summary>
     public int MaxEventsPerGroup { get; set; } = 5000;
 
-    /// <summary>
-    /// A group that holds this many events commits without waiting out the window and takes no more requests: company
-    /// adds little to it, and the next requests are better served by another writer. A request of at least twice this many
-    /// events is cut into one chunk per writer, committed in parallel.
-    /// </summary>
+    /// <summary>A group that already holds this many events commits without waiting out the window: company adds little to it.</summary>
     public int CommitWithoutWaitEvents { get; set; } = 256;
 
     /// <summary>Groups committing in parallel (each on its own connection).</summary>

@@ -35,33 +35,7 @@ public sealed class UsageIngestionQueue(
         }
 
         // A trace id is telemetry: one too long for its column is dropped rather than failing the events.
-        NewUsageEvent[] prepared = [.. events.Select(e => e.TraceParent?.Length > UsageEventColumns.TraceParentMaxLength ? e with { TraceParent = null } : e)];
-        var chunks = ChunkCount(prepared.Length);
-        if (chunks == 1)
-        {
-            return await QueueAsync(prepared, cancellationToken);
-        }
-
-        // A large request is cut into contiguous chunks that the writers commit in parallel, each on its own connection
-        // and so on its own PostgreSQL backend: one statement uses one core, and a serial client would leave the others idle.
-        // The request is answered when every chunk committed; if one fails the client retries, and what the others stored
-        // comes back as duplicates, counted once.
-        var size = (prepared.Length + chunks - 1) / chunks;
-        var results = await Task.WhenAll(prepared.Chunk(size).Select(chunk => QueueAsync(chunk, cancellationToken)));
-        return new IngestionResult(results.Sum(r => r.Accepted), results.Sum(r => r.Duplicates), [.. results.SelectMany(r => r.DuplicateIds)]);
-    }
-
-    /// <summary>Groups the events of one request go in: one unless the request alone would fill several writers' groups.</summary>
-    private int ChunkCount(int events)
-    {
-        var bySize = (events + _options.MaxEventsPerGroup - 1) / Math.Max(1, _options.MaxEventsPerGroup);
-        var byWriters = events >= 2 * _options.CommitWithoutWaitEvents ? Math.Max(1, _options.Writers) : 1;
-        return Math.Max(1, Math.Max(bySize, byWriters));
-    }
-
-    private async Task<IngestionResult> QueueAsync(IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
-    {
-        var request = new PendingRequest(events);
+        var request = new PendingRequest([.. events.Select(e => e.TraceParent?.Length > UsageEventColumns.TraceParentMaxLength ? e with { TraceParent = null } : e)]);
         await _queue.Writer.WriteAsync(request, cancellationToken);
         // Once queued the events may commit even if the client goes away; its retry is then a duplicate.
         return await request.Completion.Task.WaitAsync(cancellationToken);
@@ -104,9 +78,7 @@ public sealed class UsageIngestionQueue(
         var group = new List<PendingRequest>();
         var events = 0;
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.GroupCommitWindowMs * Stopwatch.Frequency / 1000.0);
-        // A group stops taking requests once it is worth committing on its own, so that what is waiting goes to the other
-        // writers instead of making one statement longer while their connections sit idle.
-        while (events < _options.CommitWithoutWaitEvents)
+        while (events < _options.MaxEventsPerGroup)
         {
             if (reader.TryRead(out var request))
             {
@@ -116,7 +88,7 @@ public sealed class UsageIngestionQueue(
             }
 
             var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (group.Count > 0 && remaining <= TimeSpan.Zero)
+            if (group.Count > 0 && (remaining <= TimeSpan.Zero || events >= _options.CommitWithoutWaitEvents))
             {
                 break;
             }

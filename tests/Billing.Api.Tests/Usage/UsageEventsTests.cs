@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -214,71 +213,5 @@ public sealed class UsageEventsTests(ApiFactory api) : IClassFixture<ApiFactory>
         await using var db = api.CreateDbContext();
         Assert.Equal(300, await db.UsageEvents.LongCountAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));
         Assert.Equal(900, await db.UsageEvents.Where(e => e.TenantId == tenantId).SumAsync(e => e.Value, TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
-    public async Task A_thousand_event_request_commits_in_one_chunk_per_writer_and_an_id_repeated_across_chunks_counts_once()
-    {
-        var (tenantId, key) = await api.CreateTenantWithKeyAsync();
-        using var http = api.CreateClient(key);
-        using var groups = new CommittedGroups(api.Services.GetRequiredService<IMeterFactory>());
-        // The last event repeats the first one's id, so the two copies land in different chunks.
-        var ids = Enumerable.Range(0, 999).Select(i => $"big-{i}").Append("big-0").ToList();
-        var body = $$"""{"events":[{{string.Join(",", ids.Select((id, i) => Event(id, value: i + 1)))}}]}""";
-
-        var first = await (await http.PostAsync("/api/v1/usage/events", Json(body), TestContext.Current.CancellationToken))
-            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        var sizes = groups.Sizes();
-        var replay = await (await http.PostAsync("/api/v1/usage/events", Json(body), TestContext.Current.CancellationToken))
-            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-
-        // Two writers by default: two statements of 500 events each.
-        Assert.Equal([500L, 500L], sizes);
-        Assert.Equal(999, first.GetProperty("accepted").GetInt32());
-        Assert.Equal(["big-0"], first.GetProperty("duplicateIds").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(0, replay.GetProperty("accepted").GetInt32());
-        Assert.Equal(ids, replay.GetProperty("duplicateIds").EnumerateArray().Select(e => e.GetString()));
-        await using var db = api.CreateDbContext();
-        Assert.Equal(999, await db.UsageEvents.LongCountAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));
-        // Whichever chunk stored big-0 stored one of its two values (1 or 1000); every other event is stored once.
-        var total = await db.UsageEvents.Where(e => e.TenantId == tenantId).SumAsync(e => e.Value, TestContext.Current.CancellationToken);
-        var others = Enumerable.Range(2, 998).Sum(v => (long)v);
-        Assert.Contains(total - others, new[] { 1L, 1000L });
-    }
-
-    /// <summary>The sizes of the group commits of one API instance, from its <c>billing.usage.commit.events</c> histogram.</summary>
-    private sealed class CommittedGroups : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly List<long> _sizes = [];
-
-        public CommittedGroups(IMeterFactory factory)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Name == "billing.usage.commit.events" && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
-            {
-                lock (_sizes)
-                {
-                    _sizes.Add(value);
-                }
-            });
-            _listener.Start();
-        }
-
-        public List<long> Sizes()
-        {
-            lock (_sizes)
-            {
-                return [.. _sizes.Order()];
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }
