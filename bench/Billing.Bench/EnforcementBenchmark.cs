@@ -25,7 +25,7 @@ namespace Billing.Bench;
 /// </summary>
 public static class EnforcementBenchmark
 {
-    private const int WarmUpRequests = 10_000;
+    private const int WarmUpRequests = 3_000;
 
     public static async Task RunAsync(BenchmarkHost host, int clients, int requestsPerRound, int rounds)
     {
@@ -58,10 +58,12 @@ public static class EnforcementBenchmark
         var hardKey = await host.CreateTenantKeyAsync("enterprise", new { quotas = new { api_calls = new { included = 1_000_000_000_000L, cap = "hard" } } });
         using var soft = Client(address, softKey);
         using var hard = Client(address, hardKey);
-        // Warm-ups long enough for tiered compilation of each variant's own code to settle.
-        await RoundAsync(soft, "/bench/plain/completions", clients, WarmUpRequests);
-        await RoundAsync(soft, "/bench/metered/completions", clients, WarmUpRequests);
-        await RoundAsync(hard, "/bench/metered/completions", clients, WarmUpRequests);
+        await SteadyState.WarmUpAsync(async () =>
+        {
+            await RoundAsync(soft, "/bench/plain/completions", clients, WarmUpRequests);
+            await RoundAsync(soft, "/bench/metered/completions", clients, WarmUpRequests);
+            await RoundAsync(hard, "/bench/metered/completions", clients, WarmUpRequests);
+        });
 
         var plain = new Latencies();
         var meteredSoft = new Latencies();

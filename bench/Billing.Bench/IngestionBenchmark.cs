@@ -15,11 +15,6 @@ public static class IngestionBenchmark
 {
     private const int BatchSize = 1000;
 
-    // Warm-ups long enough for tiered compilation to settle: with the default 10 batches and 10,000 single requests the
-    // figures still included code running at tier 0 (single events: 4,800/s after 10,000 requests, 6,250/s after 60,000).
-    private const int WarmUpBatches = 50;
-    private const int WarmUpSingleEvents = 60_000;
-
     public static async Task RunAsync(BenchmarkHost host, int events, int clients, int singleEvents, int visibilitySamples)
     {
         var baseline = await BaselineAsync(host.ConnectionString, events);
@@ -63,10 +58,14 @@ public static class IngestionBenchmark
             await insert.ExecuteNonQueryAsync();
         }
 
-        foreach (var warmUp in Events("base-warm-up", WarmUpBatches * BatchSize).Chunk(BatchSize))
+        var warmUps = 0;
+        await SteadyState.WarmUpAsync(async () =>
         {
-            await InsertAsync(warmUp);
-        }
+            foreach (var warmUp in Events($"base-warm-up-{warmUps++}", 10 * BatchSize).Chunk(BatchSize))
+            {
+                await InsertAsync(warmUp);
+            }
+        });
 
         var events = Events("base", count);
         var watch = Stopwatch.StartNew();
@@ -82,10 +81,14 @@ public static class IngestionBenchmark
     {
         using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
         var latency = new Latencies();
-        foreach (var warmUp in Events("batch-warm-up", WarmUpBatches * BatchSize).Chunk(BatchSize).Select(Body))
+        var warmUps = 0;
+        await SteadyState.WarmUpAsync(async () =>
         {
-            (await http.PostAsync("/api/v1/usage/events", new StringContent(warmUp, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
-        }
+            foreach (var warmUp in Events($"batch-warm-up-{warmUps++}", 10 * BatchSize).Chunk(BatchSize).Select(Body))
+            {
+                (await http.PostAsync("/api/v1/usage/events", new StringContent(warmUp, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+            }
+        });
 
         var bodies = Events("batch", count).Chunk(BatchSize).Select(Body).ToList();
         var watch = Stopwatch.StartNew();
@@ -102,8 +105,8 @@ public static class IngestionBenchmark
     private static async Task<(double Rate, Latencies Latency)> SingleEventsAsync(BenchmarkHost host, int count, int clients)
     {
         using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
-        // A warm-up round first, as the enforcement figures have: the JIT's tiering is not what is measured.
-        await PostConcurrentlyAsync(http, [.. Events("warm-up", WarmUpSingleEvents).Select(e => Body([e]))], clients, new Latencies());
+        var warmUps = 0;
+        await SteadyState.WarmUpAsync(() => PostConcurrentlyAsync(http, [.. Events($"warm-up-{warmUps++}", 10_000).Select(e => Body([e]))], clients, new Latencies()));
         var bodies = Events("single", count).Select(e => Body([e])).ToArray();
         var latency = new Latencies();
         var elapsed = await PostConcurrentlyAsync(http, bodies, clients, latency);
