@@ -162,13 +162,17 @@ public sealed class UsageIngestionQueue(
     private async Task<(Exception? Failure, Func<Task> Settle)> TryCommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
     {
         // An id repeated inside one group is a duplicate of its first occurrence; the database settles the rest.
+        // Aggregation continues one trace per window from any of its events, so one trace parent per tenant and metric
+        // in a group keeps the trace whole; every further copy only widened its row by some 55 bytes, which with one
+        // event per request (single-event POSTs, metered requests) made the insert measurably slower.
         var seen = new HashSet<(Guid, string)>();
+        var traced = new HashSet<(Guid, string)>();
         var distinct = new List<NewUsageEvent>();
         foreach (var e in group.SelectMany(r => r.Events))
         {
             if (seen.Add((e.TenantId, e.EventId)))
             {
-                distinct.Add(e);
+                distinct.Add(e.TraceParent is not null && !traced.Add((e.TenantId, e.Metric)) ? e with { TraceParent = null } : e);
             }
         }
 

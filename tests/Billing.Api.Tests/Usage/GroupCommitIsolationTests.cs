@@ -106,4 +106,26 @@ public sealed class GroupCommitIsolationTests(ApiFactory api) : IClassFixture<Ap
         Assert.Contains("100", error.Message);
         Assert.Empty(await StoredIdsAsync(tenantId));
     }
+
+    [Fact]
+    public async Task A_group_stores_one_trace_parent_per_tenant_and_metric_and_keeps_every_event()
+    {
+        await using var grouped = Grouped();
+        var (tenantId, _) = await api.CreateTenantWithKeyAsync("standard");
+        var queue = grouped.Services.GetRequiredService<UsageIngestionQueue>();
+        var now = DateTimeOffset.UtcNow;
+        NewUsageEvent Event(string id, string metric) =>
+            new(tenantId, id, metric, 1, now, now.AddDays(-1), null, $"00-{Guid.NewGuid():N}-{id.PadLeft(16, '0')}-01");
+
+        // Sent together, so the single writer commits them as one group.
+        var results = await Task.WhenAll(
+            Enumerable.Range(0, 4).Select(i => queue.SubmitAsync([Event($"a{i}", "api_calls")], TestContext.Current.CancellationToken))
+                .Concat(Enumerable.Range(0, 3).Select(i => queue.SubmitAsync([Event($"t{i}", "llm_tokens")], TestContext.Current.CancellationToken))));
+
+        Assert.All(results, r => Assert.Equal(1, r.Accepted));
+        await using var db = api.CreateDbContext();
+        var rows = await db.UsageEvents.Where(e => e.TenantId == tenantId).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(7, rows.Count);
+        Assert.Equal(["api_calls", "llm_tokens"], rows.Where(e => e.TraceParent is not null).Select(e => e.Metric).Order());
+    }
 }
