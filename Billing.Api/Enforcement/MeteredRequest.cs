@@ -11,7 +11,9 @@ internal sealed class MeteredRequest
 
     // Drawn once per process: each id is this prefix and a counter, unique for ever without a random number (a system
     // call) per request, and increasing within the process, so the ids of one replica append to the unique index.
-    private static readonly string ProcessPrefix = Guid.NewGuid().ToString("N");
+    // 64 random bits: two process starts drawing the same prefix is a one-in-billions event even over millions of
+    // starts, and every metered row carries the id twice (heap and unique index), so its length is paid per request.
+    private static readonly string ProcessPrefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private static long _sequence;
 
     /// <summary>
