@@ -5,23 +5,30 @@ namespace Billing.Infrastructure.Metering;
 
 /// <summary>
 /// Writes usage events in one multi-row statement. The database decides duplicates at write time
-/// (<c>ON CONFLICT DO NOTHING RETURNING</c>): there is no "claimed but not stored" state, so a retry
+/// (<c>ON CONFLICT DO NOTHING</c>): there is no "claimed but not stored" state, so a retry
 /// after a failed write is counted exactly once.
 /// </summary>
 public static class UsageEventStore
 {
+    // The first row is the count of new events; the (tenant, id) pairs follow only when some were duplicates, so the
+    // common all-new insert sends back one row instead of one per event.
     private const string InsertSql = """
-        INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
-        SELECT e.tenant_id, e.event_id, e.metric, e.value, e.occurred_at, e.properties::jsonb, e.trace_parent
-        FROM unnest(@tenants, @ids, @metrics, @values, @times, @properties, @traces)
-            AS e(tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
-        ON CONFLICT (tenant_id, event_id) DO NOTHING
-        RETURNING tenant_id, event_id
+        WITH inserted AS (
+            INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
+            SELECT e.tenant_id, e.event_id, e.metric, e.value, e.occurred_at, e.properties::jsonb, e.trace_parent
+            FROM unnest(@tenants, @ids, @metrics, @values, @times, @properties, @traces)
+                AS e(tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
+            ON CONFLICT (tenant_id, event_id) DO NOTHING
+            RETURNING tenant_id, event_id),
+        total AS (SELECT count(*)::int AS n FROM inserted)
+        SELECT NULL::uuid, NULL::text, n FROM total
+        UNION ALL
+        SELECT i.tenant_id, i.event_id, NULL::int FROM inserted i, total WHERE total.n < @count
         """;
 
-    /// <summary>Inserts the events and returns the (tenant, id) pairs that were new; the rest were duplicates.</summary>
+    /// <summary>Inserts the events and tells which were new; the rest were duplicates.</summary>
     /// <remarks>Events must be distinct by (tenant, id) within the call: the caller settles in-batch repeats.</remarks>
-    public static async Task<HashSet<(Guid TenantId, string EventId)>> InsertAsync(
+    public static async Task<InsertedEvents> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
@@ -32,14 +39,28 @@ public static class UsageEventStore
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>("times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. events.Select(e => e.OccurredAt.UtcDateTime)] });
         command.Parameters.Add(new NpgsqlParameter<string?[]>("properties", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. events.Select(e => e.PropertiesJson)] });
         command.Parameters.Add(new NpgsqlParameter<string?[]>("traces", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. events.Select(e => e.TraceParent)] });
+        command.Parameters.Add(new NpgsqlParameter<int>("count", NpgsqlDbType.Integer) { TypedValue = events.Count });
 
-        var inserted = new HashSet<(Guid, string)>(events.Count);
+        var count = -1;
+        HashSet<(Guid, string)>? some = null;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            inserted.Add((reader.GetGuid(0), reader.GetString(1)));
+            if (reader.IsDBNull(0))
+            {
+                count = reader.GetInt32(2);
+            }
+            else
+            {
+                (some ??= new HashSet<(Guid, string)>(events.Count)).Add((reader.GetGuid(0), reader.GetString(1)));
+            }
         }
 
-        return inserted;
+        if (count < 0)
+        {
+            throw new InvalidOperationException("The usage event insert returned no count.");
+        }
+
+        return count == events.Count ? InsertedEvents.All(count) : InsertedEvents.Only(some ?? []);
     }
 }

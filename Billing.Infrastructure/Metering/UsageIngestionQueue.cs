@@ -180,7 +180,7 @@ public sealed class UsageIngestionQueue(
         // ids cannot deadlock; a deadlock or serialization failure that still happens rolled the statement back whole,
         // so it is simply tried again.
         distinct.Sort(static (a, b) => a.TenantId != b.TenantId ? a.TenantId.CompareTo(b.TenantId) : string.CompareOrdinal(a.EventId, b.EventId));
-        HashSet<(Guid TenantId, string EventId)> inserted;
+        InsertedEvents inserted;
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -195,7 +195,7 @@ public sealed class UsageIngestionQueue(
         return (null, () => SettleAsync(group, distinct, inserted));
     }
 
-    private async Task SettleAsync(List<PendingRequest> group, List<NewUsageEvent> distinct, HashSet<(Guid TenantId, string EventId)> inserted)
+    private async Task SettleAsync(List<PendingRequest> group, List<NewUsageEvent> distinct, InsertedEvents inserted)
     {
         try
         {
@@ -232,7 +232,7 @@ public sealed class UsageIngestionQueue(
         }
     }
 
-    private async Task<HashSet<(Guid TenantId, string EventId)>> InsertWithRetryAsync(List<NewUsageEvent> events, CancellationToken stoppingToken)
+    private async Task<InsertedEvents> InsertWithRetryAsync(List<NewUsageEvent> events, CancellationToken stoppingToken)
     {
         for (var attempt = 1; ; attempt++)
         {
