@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Billing.Domain.Metering;
 
@@ -25,29 +26,29 @@ public static class UsageEventsParser
         var index = 0;
         foreach (var element in array.EnumerateArray())
         {
-            events.Add(ParseEvent(element, $"events[{index++}]", errors));
+            events.Add(ParseEvent(element, index++, errors));
         }
 
         return new(events, errors);
     }
 
-    private static UsageEventInput ParseEvent(JsonElement element, string path, Dictionary<string, string[]> errors)
+    private static UsageEventInput ParseEvent(JsonElement element, int index, Dictionary<string, string[]> errors)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            errors[path] = ["Each event must be a JSON object."];
+            errors[$"events[{index}]"] = ["Each event must be a JSON object."];
             return new UsageEventInput(null, null, null, null, null);
         }
 
         return new UsageEventInput(
-            String(element, "id", path, errors),
-            String(element, "metric", path, errors),
-            Integer(element, path, errors),
-            Timestamp(element, path, errors),
-            Properties(element, path, errors));
+            String(element, "id", index, errors),
+            String(element, "metric", index, errors),
+            Integer(element, index, errors),
+            Timestamp(element, index, errors),
+            Properties(element, index, errors));
     }
 
-    private static string? String(JsonElement element, string name, string path, Dictionary<string, string[]> errors)
+    private static string? String(JsonElement element, string name, int index, Dictionary<string, string[]> errors)
     {
         if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -61,15 +62,15 @@ public static class UsageEventsParser
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            errors[$"{path}.{name}"] = [$"The {name} must be valid Unicode text (it holds an unpaired surrogate such as \\ud800)."];
+            errors[$"events[{index}].{name}"] = [$"The {name} must be valid Unicode text (it holds an unpaired surrogate such as \\ud800)."];
             return null;
         }
 
-        errors[$"{path}.{name}"] = [$"The {name} must be a string."];
+        errors[$"events[{index}].{name}"] = [$"The {name} must be a string."];
         return null;
     }
 
-    private static long? Integer(JsonElement element, string path, Dictionary<string, string[]> errors)
+    private static long? Integer(JsonElement element, int index, Dictionary<string, string[]> errors)
     {
         if (!element.TryGetProperty("value", out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -81,17 +82,24 @@ public static class UsageEventsParser
             return integer;
         }
 
-        errors[$"{path}.value"] = [value.ValueKind == JsonValueKind.Number
+        errors[$"events[{index}].value"] = [value.ValueKind == JsonValueKind.Number
             ? "The value must be a whole number within range (Stripe meters take whole numbers)."
             : "The value must be a number."];
         return null;
     }
 
-    private static DateTimeOffset? Timestamp(JsonElement element, string path, Dictionary<string, string[]> errors)
+    private static DateTimeOffset? Timestamp(JsonElement element, int index, Dictionary<string, string[]> errors)
     {
         if (!element.TryGetProperty("timestamp", out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
+        }
+
+        // Most timestamps carry their offset (Z or ±hh:mm): System.Text.Json reads those in place, several times faster
+        // than the general parser, which stays for the rest (no offset means UTC here, not the server's local time).
+        if (value.ValueKind == JsonValueKind.String && HasOffset(JsonMarshal.GetRawUtf8Value(value)) && value.TryGetDateTimeOffset(out var withOffset))
+        {
+            return withOffset.ToUniversalTime();
         }
 
         if (value.ValueKind == JsonValueKind.String
@@ -100,11 +108,11 @@ public static class UsageEventsParser
             return timestamp;
         }
 
-        errors[$"{path}.timestamp"] = ["The timestamp must be an ISO-8601 date and time, e.g. 2026-11-25T10:00:00Z."];
+        errors[$"events[{index}].timestamp"] = ["The timestamp must be an ISO-8601 date and time, e.g. 2026-11-25T10:00:00Z."];
         return null;
     }
 
-    private static string? Properties(JsonElement element, string path, Dictionary<string, string[]> errors)
+    private static string? Properties(JsonElement element, int index, Dictionary<string, string[]> errors)
     {
         if (!element.TryGetProperty("properties", out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -114,7 +122,7 @@ public static class UsageEventsParser
         if (value.ValueKind == JsonValueKind.Object && !Storable(value))
         {
             // Refused here, a value PostgreSQL cannot store never fails the statement other requests share.
-            errors[$"{path}.properties"] = ["The properties must not contain the NUL character (\\u0000) or an unpaired surrogate (e.g. \\ud800): PostgreSQL's jsonb cannot store them."];
+            errors[$"events[{index}].properties"] = ["The properties must not contain the NUL character (\\u0000) or an unpaired surrogate (e.g. \\ud800): PostgreSQL's jsonb cannot store them."];
             return null;
         }
 
@@ -123,9 +131,13 @@ public static class UsageEventsParser
             return value.GetRawText();
         }
 
-        errors[$"{path}.properties"] = ["The properties must be a JSON object."];
+        errors[$"events[{index}].properties"] = ["The properties must be a JSON object."];
         return null;
     }
+
+    /// <summary>Whether a raw JSON string (quotes included) ends in <c>Z</c> or a <c>±hh:mm</c> offset.</summary>
+    private static bool HasOffset(ReadOnlySpan<byte> raw) =>
+        raw.Length > 8 && (raw[^2] is (byte)'Z' or (byte)'z' || (raw[^7] is (byte)'+' or (byte)'-' && raw[^4] == (byte)':'));
 
     private static string? TryGetText(JsonElement value)
     {
