@@ -15,17 +15,33 @@ public static class IngestionBenchmark
 {
     private const int BatchSize = 1000;
 
+    /// <summary>(a) and (b) alternate in this many rounds, so that a slow spell of the machine weighs on both alike.</summary>
+    private const int Rounds = 5;
+
     public static async Task RunAsync(BenchmarkHost host, int events, int clients, int singleEvents, int visibilitySamples)
     {
-        var baseline = await BaselineAsync(host.ConnectionString, events);
-        var batch = await BatchEndpointAsync(host, events);
+        await using var connection = new NpgsqlConnection(host.ConnectionString);
+        await connection.OpenAsync();
+        var baseline = await BaselineAsync(connection);
+        var batch = await BatchEndpointAsync(host);
+        TimeSpan baselineTime = TimeSpan.Zero, batchTime = TimeSpan.Zero;
+        var batchLatency = new Latencies();
+        var perRound = Math.Max(BatchSize, events / Rounds / BatchSize * BatchSize);
+        for (var round = 0; round < Rounds; round++)
+        {
+            baselineTime += await baseline($"base-{round}", perRound);
+            batchTime += await batch($"batch-{round}", perRound, batchLatency);
+        }
+
+        var baselineRate = perRound * Rounds / baselineTime.TotalSeconds;
+        var batchRate = perRound * Rounds / batchTime.TotalSeconds;
         var (singleRate, singleLatency) = await SingleEventsAsync(host, singleEvents, clients);
         var visibility = await VisibilityAsync(host, visibilitySamples);
 
         Console.WriteLine();
-        Console.WriteLine($"ingestion: {events:N0} events in batches of {BatchSize}; {singleEvents:N0} single-event POSTs from {clients} clients");
-        Console.WriteLine($"  (a) baseline, raw Npgsql batched inserts : {baseline,12:N0} events/s");
-        Console.WriteLine($"  (b) batch endpoint over HTTP             : {batch.Rate,12:N0} events/s   b/a = {batch.Rate / baseline:F2}   request p50 {batch.Latency.Percentile(50):F1} ms, p99 {batch.Latency.Percentile(99):F1} ms");
+        Console.WriteLine($"ingestion: {perRound * Rounds:N0} events in batches of {BatchSize}, (a) and (b) in {Rounds} alternating rounds; {singleEvents:N0} single-event POSTs from {clients} clients");
+        Console.WriteLine($"  (a) baseline, raw Npgsql batched inserts : {baselineRate,12:N0} events/s");
+        Console.WriteLine($"  (b) batch endpoint over HTTP             : {batchRate,12:N0} events/s   b/a = {batchRate / baselineRate:F2}   request p50 {batchLatency.Percentile(50):F1} ms, p99 {batchLatency.Percentile(99):F1} ms");
         Console.WriteLine($"  (c) single-event POSTs, group commit     : {singleRate,12:N0} events/s   request p50 {singleLatency.Percentile(50):F2} ms, p99 {singleLatency.Percentile(99):F2} ms");
         Console.WriteLine($"  (d) acceptance -> visible in /usage      : p50 {visibility.Percentile(50):F1} ms, p99 {visibility.Percentile(99):F1} ms ({visibilitySamples} samples)");
     }
@@ -33,10 +49,9 @@ public static class IngestionBenchmark
     private static List<(string Id, long Value)> Events(string prefix, int count) =>
         [.. Enumerable.Range(0, count).Select(i => ($"{prefix}-{i}", (long)(1 + (i % 100))))];
 
-    private static async Task<double> BaselineAsync(string connectionString, int count)
+    /// <summary>Creates the baseline's table and warms it up; returns a round: insert N events in batches, timed.</summary>
+    private static async Task<Func<string, int, Task<TimeSpan>>> BaselineAsync(NpgsqlConnection connection)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
         await using (var create = new NpgsqlCommand("CREATE TABLE bench_usage_events (LIKE usage_events INCLUDING ALL)", connection))
         {
             await create.ExecuteNonQueryAsync();
@@ -67,20 +82,23 @@ public static class IngestionBenchmark
             }
         });
 
-        var events = Events("base", count);
-        var watch = Stopwatch.StartNew();
-        foreach (var chunk in events.Chunk(BatchSize))
+        return async (prefix, count) =>
         {
-            await InsertAsync(chunk);
-        }
+            var chunks = Events(prefix, count).Chunk(BatchSize).ToList();
+            var watch = Stopwatch.StartNew();
+            foreach (var chunk in chunks)
+            {
+                await InsertAsync(chunk);
+            }
 
-        return count / watch.Elapsed.TotalSeconds;
+            return watch.Elapsed;
+        };
     }
 
-    private static async Task<(double Rate, Latencies Latency)> BatchEndpointAsync(BenchmarkHost host, int count)
+    /// <summary>Warms up the batch endpoint; returns a round: post N events in requests of a batch each, one at a time, timed.</summary>
+    private static async Task<Func<string, int, Latencies, Task<TimeSpan>>> BatchEndpointAsync(BenchmarkHost host)
     {
-        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
-        var latency = new Latencies();
+        var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
         var warmUps = 0;
         await SteadyState.WarmUpAsync(async () =>
         {
@@ -90,16 +108,19 @@ public static class IngestionBenchmark
             }
         });
 
-        var bodies = Events("batch", count).Chunk(BatchSize).Select(Body).ToList();
-        var watch = Stopwatch.StartNew();
-        foreach (var body in bodies)
+        return async (prefix, count, latency) =>
         {
-            var started = Stopwatch.GetTimestamp();
-            (await http.PostAsync("/api/v1/usage/events", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
-            latency.Add(Stopwatch.GetElapsedTime(started));
-        }
+            var bodies = Events(prefix, count).Chunk(BatchSize).Select(Body).ToList();
+            var watch = Stopwatch.StartNew();
+            foreach (var body in bodies)
+            {
+                var started = Stopwatch.GetTimestamp();
+                (await http.PostAsync("/api/v1/usage/events", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                latency.Add(Stopwatch.GetElapsedTime(started));
+            }
 
-        return (count / watch.Elapsed.TotalSeconds, latency);
+            return watch.Elapsed;
+        };
     }
 
     private static async Task<(double Rate, Latencies Latency)> SingleEventsAsync(BenchmarkHost host, int count, int clients)
