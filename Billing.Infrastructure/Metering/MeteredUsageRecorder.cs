@@ -50,22 +50,6 @@ public sealed class MeteredUsageRecorder(
             metrics.RecordFallback();
         }
 
-        await CommitAsync(events);
-    }
-
-    /// <summary>
-    /// One retry: the ids are the request's own, so a retry after a commit that failed (or whose answer was lost) still
-    /// counts the events once. The client going away must not lose the record of work already done, hence no cancellation.
-    /// </summary>
-    private async Task CommitAsync(IReadOnlyList<NewUsageEvent> events)
-    {
-        try
-        {
-            await ingestion.SubmitAsync(events, CancellationToken.None);
-        }
-        catch (UsageStoreUnavailableException)
-        {
-            await ingestion.SubmitAsync(events, CancellationToken.None);
-        }
+        await ingestion.SubmitWithRetryAsync(events);
     }
 }

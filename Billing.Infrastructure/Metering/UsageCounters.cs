@@ -61,7 +61,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 logger.LogWarning(e, "Usage counters for tenant {TenantId} not advanced; they will be rebuilt", tenant.Key);
-                await TryDeleteAsync(keys);
+                await DropAsync(keys);
             }
         }
     }
@@ -98,7 +98,9 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         return (UsageCounterKey.For(tenantId, metric, periodStart), mode, value, last.OccurredAt.ToUnixTimeMilliseconds());
     }
 
-    private async Task TryDeleteAsync(RedisKey[] keys)
+    /// <summary>Drops counters that may have missed an update, so their next read rebuilds them from PostgreSQL; while
+    /// Redis is unreachable they are recorded in <see cref="StaleCounters"/> and dropped when it is back.</summary>
+    public async Task DropAsync(RedisKey[] keys)
     {
         try
         {
@@ -107,7 +109,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // Redis is unreachable: the counters are dropped when it is back.
-            logger.LogDebug(e, "Could not drop stale usage counters");
+            logger.LogDebug(e, "Could not drop usage counters that missed an update");
             stale.Add(keys.Select(k => k.ToString()));
         }
     }

@@ -41,6 +41,25 @@ public sealed class UsageIngestionQueue(
         return await request.Completion.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="SubmitAsync"/> for work already done (metered requests' usage): one retry, since the ids make a retry
+    /// after a commit that failed (or whose answer was lost) count the events once, and no cancellation, since a client
+    /// going away must not lose the record of what it consumed.
+    /// </summary>
+    /// <exception cref="UsageStoreUnavailableException">Both attempts failed.</exception>
+    public async Task<IngestionResult> SubmitWithRetryAsync(IReadOnlyList<NewUsageEvent> events)
+    {
+        try
+        {
+            return await SubmitAsync(events, CancellationToken.None);
+        }
+        catch (UsageStoreUnavailableException e)
+        {
+            logger.LogWarning(e, "Committing {Count} metered usage events failed; trying once more", events.Count);
+            return await SubmitAsync(events, CancellationToken.None);
+        }
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => WriteGroupsAsync(stoppingToken)));
 

@@ -21,7 +21,7 @@ public sealed class UsageRecordBuffer(
     UsageStream stream,
     UsageIngestionQueue ingestion,
     UsageViews views,
-    StaleCounters stale,
+    UsageCounters counters,
     IConnectionMultiplexer redis,
     UsageStreamMetrics metrics,
     IOptions<UsageBufferOptions> options,
@@ -160,23 +160,19 @@ public sealed class UsageRecordBuffer(
         return true;
     }
 
-    /// <summary>The fallback, retried once like <see cref="MeteredUsageRecorder"/>'s; the ids make a retry harmless.</summary>
+    /// <summary>The fallback, retried once as a single request's is; false when PostgreSQL took it neither time.</summary>
     private async Task<bool> CommitAsync(List<NewUsageEvent> batch)
     {
-        for (var attempt = 0; attempt < 2; attempt++)
+        try
         {
-            try
-            {
-                await ingestion.SubmitAsync(batch, CancellationToken.None);
-                return true;
-            }
-            catch (UsageStoreUnavailableException e)
-            {
-                logger.LogError(e, "PostgreSQL did not take {Count} buffered usage events; they stay buffered", batch.Count);
-            }
+            await ingestion.SubmitWithRetryAsync(batch);
+            return true;
         }
-
-        return false;
+        catch (UsageStoreUnavailableException e)
+        {
+            logger.LogError(e, "PostgreSQL did not take {Count} buffered usage events; they stay buffered", batch.Count);
+            return false;
+        }
     }
 
     private async Task AdvanceAsync(Dictionary<UsageViews.Key, long> advances)
@@ -206,22 +202,8 @@ public sealed class UsageRecordBuffer(
                     views.Flushed(key, units, counted: null, reading: 0);
                 }
 
-                await DropAsync(keys);
+                await counters.DropAsync(keys);
             }
         }));
-    }
-
-    private async Task DropAsync(RedisKey[] keys)
-    {
-        try
-        {
-            await redis.GetDatabase().KeyDeleteAsync(keys);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // Redis is unreachable: the counters are dropped when it is back.
-            logger.LogDebug(e, "Could not drop usage counters missing a flush");
-            stale.Add(keys.Select(k => k.ToString()));
-        }
     }
 }
