@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
@@ -8,6 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+
+using static Billing.Api.Tests.Enforcement.MeteredCalls;
 
 namespace Billing.Api.Tests.Enforcement;
 
@@ -19,12 +20,6 @@ namespace Billing.Api.Tests.Enforcement;
 /// </summary>
 public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    // "alpha beta gamma": three prompt tokens and three completion tokens.
-    private const long TokensPerCall = 6;
-
-    private static Task<HttpResponseMessage> CompleteAsync(HttpClient http) =>
-        http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "alpha beta gamma" }, TestContext.Current.CancellationToken);
-
     /// <summary>A header's values, one per metric, however the transport joined them.</summary>
     private static string[] Values(HttpResponseMessage response, string header) =>
         [.. response.Headers.GetValues(header).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries))];
@@ -39,24 +34,8 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
             }
         });
 
-    private static HttpClient Client(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory, string key)
-    {
-        var http = factory.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
-
     private static UsageRecordBuffer Buffer(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory) =>
         factory.Services.GetRequiredService<UsageRecordBuffer>();
-
-    /// <summary>The tenant's recorded request events: per metric, the values of each stored event.</summary>
-    private async Task<Dictionary<string, List<(string EventId, long Value)>>> RecordedAsync(Guid tenantId)
-    {
-        await using var db = api.CreateDbContext();
-        var rows = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"))
-            .Select(e => new { e.Metric, e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
-        return rows.GroupBy(r => r.Metric).ToDictionary(g => g.Key, g => g.Select(r => (r.EventId, r.Value)).ToList());
-    }
 
     private static async Task<long> UsedAsync(HttpClient http, string metric) =>
         (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
@@ -79,7 +58,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         await api.UsageDrainedAsync();
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal(Enumerable.Repeat(1L, 50), recorded["api_calls"].Select(e => e.Value));
         Assert.Equal(Enumerable.Repeat(TokensPerCall, 50), recorded["llm_tokens"].Select(e => e.Value));
         Assert.Equal(50, recorded["api_calls"].Select(e => e.EventId).Distinct().Count());
@@ -99,13 +78,13 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         await using var replica = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"));
-        using var http = Client(replica, key);
+        using var http = replica.ClientWithKey(key);
 
         var statuses = await ConcurrentlyAsync(http, 20);
         Assert.True(await Buffer(replica).FlushAsync());
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal(Enumerable.Repeat(1L, 20), recorded["api_calls"].Select(e => e.Value));
         Assert.Equal(Enumerable.Repeat(TokensPerCall, 20), recorded["llm_tokens"].Select(e => e.Value));
         Assert.Equal((20, 20 * TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
@@ -119,7 +98,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         await api.SeedUsageAsync(tenantId, "api_calls", 1_000_000 - 3);
         // Nothing is flushed during the requests: what they show of each other comes from the local view alone.
         await using var replica = Replica(("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
-        using var http = Client(replica, key);
+        using var http = replica.ClientWithKey(key);
 
         var used = new List<string[]>();
         var warned = new List<bool>();
@@ -138,7 +117,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal([false, false, false, true, true], warned);
         await ApiFactory.UsageDrainedAsync(replica.Services);
         Assert.Equal((1_000_002, 5 * TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
-        Assert.Equal(5, (await RecordedAsync(tenantId))["api_calls"].Count);
+        Assert.Equal(5, (await RecordedAsync(api, tenantId))["api_calls"].Count);
     }
 
     [Fact]
@@ -147,7 +126,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         const int maxAgeMs = 300;
         var (_, key) = await api.CreateTenantWithKeyAsync("standard");
         await using var replica = Replica(("UsageBuffer:ViewMaxAgeMs", maxAgeMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using var viaReplica = Client(replica, key);
+        using var viaReplica = replica.ClientWithKey(key);
         using var elsewhere = api.CreateClient(key);
         using (var first = await CompleteAsync(viaReplica))
         {
@@ -183,7 +162,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         var stream = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var buffering = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"),
             ("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
-        using (var http = Client(buffering, key))
+        using (var http = buffering.ClientWithKey(key))
         {
             Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
@@ -198,7 +177,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, await stream.StreamLengthAsync(streamKey));
         await using var draining = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "true"));
         await ApiFactory.UsageDrainedAsync(draining.Services);
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L, 1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall, TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
     }
@@ -217,7 +196,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         await api.SeedUsageAsync(tenantId, "api_calls", 1000 - 12);
         await using var replica = Replica();
         using var first = api.CreateClient(key);
-        using var second = Client(replica, key);
+        using var second = replica.ClientWithKey(key);
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
         {
@@ -229,7 +208,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(48, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         await ApiFactory.UsageDrainedAsync(replica.Services);
         await api.UsageDrainedAsync();
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal(12, recorded["api_calls"].Sum(e => e.Value));
         // Only the calls let through used tokens (the soft quota decided locally).
         Assert.Equal(12 * TokensPerCall, recorded["llm_tokens"].Sum(e => e.Value));

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
@@ -11,6 +10,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
+using static Billing.Api.Tests.Enforcement.MeteredCalls;
+
 namespace Billing.Api.Tests.Enforcement;
 
 /// <summary>
@@ -19,12 +20,6 @@ namespace Billing.Api.Tests.Enforcement;
 /// </summary>
 public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    // "alpha beta gamma": three prompt tokens and three completion tokens.
-    private const long TokensPerCall = 6;
-
-    private static Task<HttpResponseMessage> CompleteAsync(HttpClient http) =>
-        http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "alpha beta gamma" }, TestContext.Current.CancellationToken);
-
     /// <summary>An API replica on the same database and Redis, with a stream of its own and its own drainer settings.</summary>
     private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, string? redis = null) =>
         api.WithWebHostBuilder(b =>
@@ -38,22 +33,6 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
                 b.UseSetting("ConnectionStrings:redis", redis);
             }
         });
-
-    private static HttpClient Client(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory, string key)
-    {
-        var http = factory.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
-
-    /// <summary>The tenant's recorded request events: per metric, the values of each stored event.</summary>
-    private async Task<Dictionary<string, List<(string EventId, long Value)>>> RecordedAsync(Guid tenantId)
-    {
-        await using var db = api.CreateDbContext();
-        var rows = await db.UsageEvents.Where(e => e.TenantId == tenantId && e.EventId.StartsWith("req:"))
-            .Select(e => new { e.Metric, e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
-        return rows.GroupBy(r => r.Metric).ToDictionary(g => g.Key, g => g.Select(r => (r.EventId, r.Value)).ToList());
-    }
 
     private static async Task<long> UsedAsync(HttpClient http, string metric) =>
         (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
@@ -80,7 +59,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         await api.UsageDrainedAsync();
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal(Enumerable.Repeat(1L, 40), recorded["api_calls"].Select(e => e.Value));
         Assert.Equal(Enumerable.Repeat(TokensPerCall, 40), recorded["llm_tokens"].Select(e => e.Value));
         // Each request's two events carry its one id.
@@ -96,7 +75,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: false);
-        using var http = Client(replica, key);
+        using var http = replica.ClientWithKey(key);
         var stream = replica.Services.GetRequiredService<UsageStream>();
         var drainer = replica.Services.GetRequiredService<UsageStreamDrainer>();
         await stream.EnsureGroupAsync();
@@ -106,7 +85,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         // A drainer reads the entry and commits its events, then dies before acknowledging it.
         var entries = await stream.ReadAsync("crashed", ownPending: false, 10);
         await drainer.CommitAsync(entries);
-        var afterFirstCommit = (await RecordedAsync(tenantId), await UsedAsync(http, "llm_tokens"));
+        var afterFirstCommit = (await RecordedAsync(api, tenantId), await UsedAsync(http, "llm_tokens"));
         // Once idle for the claim time, another consumer takes it over and commits it again.
         await Task.Delay(400, TestContext.Current.CancellationToken);
         var claimed = await drainer.ClaimAsync("survivor");
@@ -114,7 +93,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Single(entries);
         Assert.Equal(1, claimed);
         Assert.Equal(0, await stream.LengthAsync());
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
         Assert.Equal(afterFirstCommit.Item1["llm_tokens"], recorded["llm_tokens"]);
@@ -129,19 +108,19 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
         await using var first = Replica(streamKey, drain: false);
-        using var http = Client(first, key);
+        using var http = first.ClientWithKey(key);
         var stream = first.Services.GetRequiredService<UsageStream>();
         await stream.EnsureGroupAsync();
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
         await FlushAsync(replica: first);
         // Read by a consumer that goes away without committing or acknowledging.
         Assert.Single(await stream.ReadAsync("gone", ownPending: false, 10));
-        Assert.Empty(await RecordedAsync(tenantId));
+        Assert.Empty(await RecordedAsync(api, tenantId));
 
         await using var second = Replica(streamKey, drain: true);
         await ApiFactory.UsageDrainedAsync(second.Services);
 
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
     }
@@ -158,13 +137,13 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         await using var replica = Replica(streamKey, drain: false);
-        using var http = Client(replica, key);
+        using var http = replica.ClientWithKey(key);
 
         using var response = await CompleteAsync(http);
         await FlushAsync(replica);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
         // The group commit advanced the counters once, after the commit.
@@ -179,7 +158,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: true,
             redis.ConnectionString + ",connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0");
-        using var http = Client(replica, key);
+        using var http = replica.ClientWithKey(key);
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
         await ApiFactory.UsageDrainedAsync(replica.Services);
         await redis.StopAsync();
@@ -188,7 +167,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         await FlushAsync(replica);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var recorded = await RecordedAsync(tenantId);
+        var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L, 1L], recorded["api_calls"].Select(e => e.Value));
         Assert.Equal([TokensPerCall, TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -19,13 +18,6 @@ public sealed class GroupCommitIsolationTests(ApiFactory api) : IClassFixture<Ap
         .UseSetting("Ingestion:GroupCommitWindowMs", "300")
         .UseSetting("Ingestion:Writers", "1"));
 
-    private static HttpClient Client(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory, string key)
-    {
-        var http = factory.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
-
     private static Task<HttpResponseMessage> SendEventAsync(HttpClient http, string id) =>
         http.PostAsync("/api/v1/usage/events", new StringContent(
             JsonSerializer.Serialize(new { events = new[] { new { id, metric = "api_calls", value = 1, timestamp = DateTimeOffset.UtcNow } } }),
@@ -43,8 +35,8 @@ public sealed class GroupCommitIsolationTests(ApiFactory api) : IClassFixture<Ap
         await using var grouped = Grouped();
         var (consumer, consumerKey) = await api.CreateTenantWithKeyAsync("free", "consumer");
         var (bystander, bystanderKey) = await api.CreateTenantWithKeyAsync("standard", "bystander");
-        using var consumerHttp = Client(grouped, consumerKey);
-        using var bystanderHttp = Client(grouped, bystanderKey);
+        using var consumerHttp = grouped.ClientWithKey(consumerKey);
+        using var bystanderHttp = grouped.ClientWithKey(bystanderKey);
         // The key becomes the event id "consume:<key>" in a 100-character column: 92 characters fit, 93 do not.
         var longest = new string('k', 92);
         var tooLong = new string('x', 93);
