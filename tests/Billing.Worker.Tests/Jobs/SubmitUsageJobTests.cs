@@ -253,6 +253,13 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
+            // The polls run inside the holder's transaction, and PostgreSQL keeps one pg_stat_activity snapshot per
+            // transaction: without clearing it, a first poll taken before the run started waiting would be seen forever.
+            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", holder, hold))
+            {
+                await clear.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
             await using var find = new NpgsqlCommand("""
                 SELECT pid FROM pg_stat_activity
                 WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%' || @marker || '%' AND datname = current_database()
