@@ -21,7 +21,7 @@ public static class InfrastructureRegistration
             settings => settings.DisableRetry = true,
             options => options.AddInterceptors(new Tenancy.TenantSessionInterceptor()));
         // Hand-written SQL (ingestion, aggregation) goes through its own pooled data source.
-        builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(
+        builder.Services.AddSingleton(sp => HandWrittenSqlDataSource(
             sp.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseConnectionName} is not configured.")));
         builder.AddBillingCatalog();
@@ -29,6 +29,22 @@ public static class InfrastructureRegistration
         builder.Services.AddScoped<Audit.AuditLog>();
         builder.Services.AddSingleton<Caching.SingleFlight>();
         return builder;
+    }
+
+    /// <summary>
+    /// The hand-written statements are few and run thousands of times a second (a group commit, a quota check), so
+    /// PostgreSQL should parse and plan each once per connection, not once per call: they are prepared automatically
+    /// unless the connection string says otherwise.
+    /// </summary>
+    private static NpgsqlDataSource HandWrittenSqlDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
+        return builder.Build();
     }
 
     /// <summary>Adds the Redis connection (connection <c>redis</c>) with short timeouts (section <c>Redis</c>) and no backlog.</summary>

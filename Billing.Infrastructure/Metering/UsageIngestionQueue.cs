@@ -258,7 +258,7 @@ public sealed class UsageIngestionQueue(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                return await UsageEventStore.InsertAsync(connection, null, events, stoppingToken);
+                return await UsageEventStore.CopyOrInsertAsync(connection, events, stoppingToken);
             }
             catch (PostgresException e) when (e.IsTransient && attempt < 3)
             {
