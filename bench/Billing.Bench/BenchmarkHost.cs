@@ -29,9 +29,10 @@ public sealed class BenchmarkHost : IAsyncDisposable
     }
 
     /// <summary>A client with its own connection pool, as a separate metered service would have.</summary>
-    public HttpClient Client(string? key) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
+    /// <param name="address">Another API process than the benchmarked one (<see cref="BenchRoutes"/>).</param>
+    public HttpClient Client(string? key, string? address = null) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512 })
     {
-        BaseAddress = ApiAddress,
+        BaseAddress = address is null ? ApiAddress : new Uri(address),
         DefaultRequestHeaders = { Authorization = key is null ? null : new AuthenticationHeaderValue("Bearer", key) },
         Timeout = TimeSpan.FromSeconds(60),
     };

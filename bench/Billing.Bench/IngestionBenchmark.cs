@@ -14,11 +14,12 @@ namespace Billing.Bench;
 public static class IngestionBenchmark
 {
     private const int BatchSize = 1000;
+    private const string UsageEventsPath = "/api/v1/usage/events";
 
     /// <summary>(a) and (b) alternate in this many rounds, so that a slow spell of the machine weighs on both alike.</summary>
     private const int Rounds = 5;
 
-    public static async Task RunAsync(BenchmarkHost host, int events, int clients, int singleEvents, int visibilitySamples)
+    public static async Task RunAsync(BenchmarkHost host, BenchRoutes routes, int events, int clients, int singleEvents, int visibilitySamples)
     {
         await using var connection = new NpgsqlConnection(host.ConnectionString);
         await connection.OpenAsync();
@@ -36,7 +37,7 @@ public static class IngestionBenchmark
 
         var baselineRate = perRound * Rounds / baselineTime.TotalSeconds;
         var batchRate = perRound * Rounds / batchTime.TotalSeconds;
-        var (singleRate, singleLatency) = await SingleEventsAsync(host, singleEvents, clients);
+        var (singleRate, singleLatency, ceilingRate) = await SingleEventsAsync(host, routes, singleEvents, clients);
         var visibility = await VisibilityAsync(host, visibilitySamples);
 
         Console.WriteLine();
@@ -44,6 +45,7 @@ public static class IngestionBenchmark
         Console.WriteLine($"  (a) baseline, raw Npgsql batched inserts : {baselineRate,12:N0} events/s");
         Console.WriteLine($"  (b) batch endpoint over HTTP             : {batchRate,12:N0} events/s   b/a = {batchRate / baselineRate:F2}   request p50 {batchLatency.Percentile(50):F1} ms, p99 {batchLatency.Percentile(99):F1} ms");
         Console.WriteLine($"  (c) single-event POSTs, group commit     : {singleRate,12:N0} events/s   request p50 {singleLatency.Percentile(50):F2} ms, p99 {singleLatency.Percentile(99):F2} ms");
+        Console.WriteLine($"      ceiling: the same POSTs, authenticated, to a route that stores nothing: {ceilingRate,10:N0} requests/s   c / ceiling = {singleRate / ceilingRate:F2}");
         Console.WriteLine($"  (d) acceptance -> visible in /usage      : p50 {visibility.Percentile(50):F1} ms, p99 {visibility.Percentile(99):F1} ms ({visibilitySamples} samples)");
     }
 
@@ -104,7 +106,7 @@ public static class IngestionBenchmark
         {
             foreach (var warmUp in Events($"batch-warm-up-{warmUps++}", 10 * BatchSize).Chunk(BatchSize).Select(Body))
             {
-                (await http.PostAsync("/api/v1/usage/events", new StringContent(warmUp, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                (await http.PostAsync(UsageEventsPath, new StringContent(warmUp, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
             }
         });
 
@@ -115,7 +117,7 @@ public static class IngestionBenchmark
             foreach (var body in bodies)
             {
                 var started = Stopwatch.GetTimestamp();
-                (await http.PostAsync("/api/v1/usage/events", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                (await http.PostAsync(UsageEventsPath, new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
                 latency.Add(Stopwatch.GetElapsedTime(started));
             }
 
@@ -123,18 +125,36 @@ public static class IngestionBenchmark
         };
     }
 
-    private static async Task<(double Rate, Latencies Latency)> SingleEventsAsync(BenchmarkHost host, int count, int clients)
+    /// <summary>
+    /// (c), in rounds alternating with the same POSTs to <see cref="BenchRoutes.Ceiling"/>: what this machine serves of an
+    /// authenticated POST with nothing behind it, and so the most any ingestion could reach here.
+    /// </summary>
+    private static async Task<(double Rate, Latencies Latency, double CeilingRate)> SingleEventsAsync(BenchmarkHost host, BenchRoutes routes, int count, int clients)
     {
-        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
+        var key = await host.CreateTenantKeyAsync("enterprise");
+        using var http = host.Client(key);
+        using var ceiling = host.Client(key, routes.Address);
         var warmUps = 0;
-        await SteadyState.WarmUpAsync(() => PostConcurrentlyAsync(http, [.. Events($"warm-up-{warmUps++}", 10_000).Select(e => Body([e]))], clients, new Latencies()));
-        var bodies = Events("single", count).Select(e => Body([e])).ToArray();
+        await SteadyState.WarmUpAsync(async () =>
+        {
+            string[] warmUp = [.. Events($"warm-up-{warmUps++}", 10_000).Select(e => Body([e]))];
+            await PostConcurrentlyAsync(http, UsageEventsPath, warmUp, clients, new Latencies());
+            await PostConcurrentlyAsync(ceiling, BenchRoutes.Ceiling, warmUp, clients, new Latencies());
+        });
         var latency = new Latencies();
-        var elapsed = await PostConcurrentlyAsync(http, bodies, clients, latency);
-        return (count / elapsed.TotalSeconds, latency);
+        TimeSpan elapsed = TimeSpan.Zero, ceilingElapsed = TimeSpan.Zero;
+        var perRound = Math.Max(1, count / Rounds);
+        for (var round = 0; round < Rounds; round++)
+        {
+            var bodies = Events($"single-{round}", perRound).Select(e => Body([e])).ToArray();
+            ceilingElapsed += await PostConcurrentlyAsync(ceiling, BenchRoutes.Ceiling, bodies, clients, new Latencies());
+            elapsed += await PostConcurrentlyAsync(http, UsageEventsPath, bodies, clients, latency);
+        }
+
+        return (perRound * Rounds / elapsed.TotalSeconds, latency, perRound * Rounds / ceilingElapsed.TotalSeconds);
     }
 
-    private static async Task<TimeSpan> PostConcurrentlyAsync(HttpClient http, string[] bodies, int clients, Latencies latency)
+    private static async Task<TimeSpan> PostConcurrentlyAsync(HttpClient http, string path, string[] bodies, int clients, Latencies latency)
     {
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -144,7 +164,8 @@ public static class IngestionBenchmark
             while ((i = Interlocked.Increment(ref next)) < bodies.Length)
             {
                 var started = Stopwatch.GetTimestamp();
-                (await http.PostAsync("/api/v1/usage/events", new StringContent(bodies[i], Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                using var response = await http.PostAsync(path, new StringContent(bodies[i], Encoding.UTF8, "application/json"));
+                response.EnsureSuccessStatusCode();
                 latency.Add(Stopwatch.GetElapsedTime(started));
             }
         }));
@@ -159,7 +180,7 @@ public static class IngestionBenchmark
         for (var i = 0; i < samples; i++)
         {
             expected += 1;
-            (await http.PostAsync("/api/v1/usage/events",
+            (await http.PostAsync(UsageEventsPath,
                 new StringContent(Body([($"visible-{i}", 1)]), Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
             var accepted = Stopwatch.GetTimestamp();
             while (await ApiCallsUsedAsync(http) < expected)

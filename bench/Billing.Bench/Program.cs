@@ -9,5 +9,6 @@ var enforcementRequests = args.Length > 3 ? int.Parse(args[3], System.Globalizat
 Console.WriteLine($"Billing benchmark on {Environment.ProcessorCount} cores, loopback only");
 await using var host = new BenchmarkHost();
 await host.StartAsync();
-await IngestionBenchmark.RunAsync(host, events, clients, singleEvents, visibilitySamples: 200);
-await EnforcementBenchmark.RunAsync(host, clients: 32, enforcementRequests, rounds: 3);
+await using var routes = await BenchRoutes.StartAsync(host);
+await IngestionBenchmark.RunAsync(host, routes, events, clients, singleEvents, visibilitySamples: 200);
+await EnforcementBenchmark.RunAsync(host, routes, clients: 32, enforcementRequests, rounds: 3);
