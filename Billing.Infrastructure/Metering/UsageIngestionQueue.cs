@@ -36,7 +36,15 @@ public sealed class UsageIngestionQueue(
 
         // A trace id is telemetry: one too long for its column is dropped rather than failing the events.
         var request = new PendingRequest([.. events.Select(e => e.TraceParent?.Length > UsageEventColumns.TraceParentMaxLength ? e with { TraceParent = null } : e)]);
-        await _queue.Writer.WriteAsync(request, cancellationToken);
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new UsageStoreUnavailableException(e);
+        }
+
         // Once queued the events may commit even if the client goes away; its retry is then a duplicate.
         return await request.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -60,8 +68,24 @@ public sealed class UsageIngestionQueue(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => WriteGroupsAsync(stoppingToken)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Writers)).Select(_ => WriteGroupsAsync(stoppingToken)));
+        }
+        finally
+        {
+            // No writer is left to commit what still waits: it is refused now (nothing of it was stored, so its client's
+            // retry is safe) instead of hanging until the client gives up, and so is anything submitted from now on.
+            _queue.Writer.TryComplete();
+            var stopped = new UsageStoreUnavailableException(new OperationCanceledException("The usage ingestion queue has stopped."));
+            while (_queue.Reader.TryRead(out var request))
+            {
+                request.Completion.TrySetException(stopped);
+            }
+        }
+    }
 
     private async Task WriteGroupsAsync(CancellationToken stoppingToken)
     {

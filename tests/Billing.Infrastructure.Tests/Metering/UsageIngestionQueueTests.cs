@@ -1,0 +1,80 @@
+using Billing.Infrastructure.Metering;
+using Billing.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Billing.Infrastructure.Tests.Metering;
+
+/// <summary>The group commit answers every request it took, even when it stops with requests still waiting.</summary>
+public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
+{
+    private static readonly Guid Tenant = Guid.NewGuid();
+    private static readonly DateTimeOffset At = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    private static NewUsageEvent[] Event(string id) => [new(Tenant, id, "api_calls", 1, At, At, null, null)];
+
+    [Fact]
+    public async Task Requests_still_waiting_when_the_queue_stops_are_refused_and_nothing_of_them_is_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var provider = Services(database);
+        var queue = provider.GetRequiredService<UsageIngestionQueue>();
+        await queue.StartAsync(ct);
+        var committed = await queue.SubmitAsync(Event("before"), ct);
+
+        // The table held: the only writer's next group waits inside PostgreSQL, and the requests after it wait in the queue.
+        await using var holder = new NpgsqlConnection(database);
+        await holder.OpenAsync(ct);
+        await using var hold = await holder.BeginTransactionAsync(ct);
+        await new NpgsqlCommand("LOCK TABLE usage_events IN EXCLUSIVE MODE", holder, hold).ExecuteNonQueryAsync(ct);
+        var inFlight = queue.SubmitAsync(Event("in-flight"), CancellationToken.None);
+        await WaitForLockWaitAsync(database);
+        var waiting = Enumerable.Range(0, 5).Select(i => queue.SubmitAsync(Event($"waiting-{i}"), CancellationToken.None)).ToArray();
+
+        await queue.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await hold.RollbackAsync(ct);
+
+        Assert.Equal(1, committed.Accepted);
+        foreach (var request in waiting.Prepend(inFlight))
+        {
+            await Assert.ThrowsAsync<UsageStoreUnavailableException>(() => request.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        }
+
+        await Assert.ThrowsAsync<UsageStoreUnavailableException>(() => queue.SubmitAsync(Event("after"), ct).WaitAsync(TimeSpan.FromSeconds(10), ct));
+        await using var stored = new NpgsqlConnection(database);
+        await stored.OpenAsync(ct);
+        await using var ids = new NpgsqlCommand("SELECT array_agg(event_id) FROM usage_events", stored);
+        Assert.Equal(["before"], (string[])(await ids.ExecuteScalarAsync(ct))!);
+    }
+
+    private ServiceProvider Services(string database)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(database));
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(stores.Redis.ConnectionString));
+        services.AddSingleton<StaleCounters>();
+        services.AddSingleton<UsageCounters>();
+        services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton(Options.Create(new IngestionOptions { Writers = 1 }));
+        services.AddSingleton<UsageIngestionQueue>();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task WaitForLockWaitAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var waits = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'usage_events'::regclass", connection);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((long)(await waits.ExecuteScalarAsync(TestContext.Current.CancellationToken))! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the writer never waited on the held table");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
