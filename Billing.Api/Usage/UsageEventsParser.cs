@@ -40,17 +40,46 @@ public static class UsageEventsParser
             return new UsageEventInput(null, null, null, null, null);
         }
 
+        // One pass over the members instead of one lookup per field, each a scan of its own; a repeated member counts
+        // by its last occurrence, as with a lookup. A member not present stays Undefined, read as missing.
+        JsonElement id = default, metric = default, value = default, timestamp = default, properties = default;
+        foreach (var member in element.EnumerateObject())
+        {
+            if (member.NameEquals("id"u8))
+            {
+                id = member.Value;
+            }
+            else if (member.NameEquals("metric"u8))
+            {
+                metric = member.Value;
+            }
+            else if (member.NameEquals("value"u8))
+            {
+                value = member.Value;
+            }
+            else if (member.NameEquals("timestamp"u8))
+            {
+                timestamp = member.Value;
+            }
+            else if (member.NameEquals("properties"u8))
+            {
+                properties = member.Value;
+            }
+        }
+
         return new UsageEventInput(
-            String(element, "id", index, errors),
-            String(element, "metric", index, errors),
-            Integer(element, index, errors),
-            Timestamp(element, index, errors),
-            Properties(element, index, errors));
+            String(id, "id", index, errors),
+            String(metric, "metric", index, errors),
+            Integer(value, index, errors),
+            Timestamp(timestamp, index, errors),
+            Properties(properties, index, errors));
     }
 
-    private static string? String(JsonElement element, string name, int index, Dictionary<string, string[]> errors)
+    private static bool Missing(JsonElement value) => value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
+
+    private static string? String(JsonElement value, string name, int index, Dictionary<string, string[]> errors)
     {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Missing(value))
         {
             return null;
         }
@@ -70,9 +99,9 @@ public static class UsageEventsParser
         return null;
     }
 
-    private static long? Integer(JsonElement element, int index, Dictionary<string, string[]> errors)
+    private static long? Integer(JsonElement value, int index, Dictionary<string, string[]> errors)
     {
-        if (!element.TryGetProperty("value", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Missing(value))
         {
             return null;
         }
@@ -88,13 +117,12 @@ public static class UsageEventsParser
         return null;
     }
 
-    private static DateTimeOffset? Timestamp(JsonElement element, int index, Dictionary<string, string[]> errors)
+    private static DateTimeOffset? Timestamp(JsonElement value, int index, Dictionary<string, string[]> errors)
     {
-        if (!element.TryGetProperty("timestamp", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Missing(value))
         {
             return null;
         }
-
         // Most timestamps carry their offset (Z or ±hh:mm): System.Text.Json reads those in place, several times faster
         // than the general parser, which stays for the rest (no offset means UTC here, not the server's local time).
         if (value.ValueKind == JsonValueKind.String && HasOffset(JsonMarshal.GetRawUtf8Value(value)) && value.TryGetDateTimeOffset(out var withOffset))
@@ -112,9 +140,9 @@ public static class UsageEventsParser
         return null;
     }
 
-    private static string? Properties(JsonElement element, int index, Dictionary<string, string[]> errors)
+    private static string? Properties(JsonElement value, int index, Dictionary<string, string[]> errors)
     {
-        if (!element.TryGetProperty("properties", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Missing(value))
         {
             return null;
         }
