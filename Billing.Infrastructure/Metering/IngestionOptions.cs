@@ -5,8 +5,11 @@ public sealed class IngestionOptions
 {
     public const string SectionName = "Ingestion";
 
-    /// <summary>How long the first request of a group waits for company before the group commits.</summary>
-    public int GroupCommitWindowMs { get; set; } = 2;
+    /// <summary>
+    /// How long the first request of a group waits for company before the group commits, from its arrival. Under load
+    /// the groups form anyway while the writers are busy committing; the window matters when they are idle.
+    /// </summary>
+    public int GroupCommitWindowMs { get; set; } = 1;
 
     /// <summary>A group commits at once when it holds this many events.</summary>
     public int MaxEventsPerGroup { get; set; } = 5000;

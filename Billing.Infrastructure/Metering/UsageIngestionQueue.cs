@@ -120,27 +120,32 @@ public sealed class UsageIngestionQueue(
     {
         var group = new List<PendingRequest>();
         var events = 0;
-        var deadline = Stopwatch.GetTimestamp() + (long)(_options.GroupCommitWindowMs * Stopwatch.Frequency / 1000.0);
+        // The window runs from the first request's arrival, not from when this writer got free: under load the first
+        // requests already waited out a whole insert of the group before, and waiting again only added to their latency.
+        var window = (long)(_options.GroupCommitWindowMs * Stopwatch.Frequency / 1000.0);
+        var deadline = 0L;
         while (events < _options.MaxEventsPerGroup)
         {
             if (reader.TryRead(out var request))
             {
+                if (group.Count == 0)
+                {
+                    deadline = request.QueuedAt + window;
+                }
+
                 group.Add(request);
                 events += request.Events.Count;
                 continue;
             }
 
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            var remaining = group.Count == 0 ? Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
             if (group.Count > 0 && (remaining <= TimeSpan.Zero || events >= _options.CommitWithoutWaitEvents))
             {
                 break;
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            if (group.Count > 0)
-            {
-                wait.CancelAfter(remaining);
-            }
+            wait.CancelAfter(remaining);
 
             try
             {
@@ -294,6 +299,7 @@ public sealed class UsageIngestionQueue(
     private sealed class PendingRequest(IReadOnlyList<NewUsageEvent> events)
     {
         public IReadOnlyList<NewUsageEvent> Events { get; } = events;
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
         public TaskCompletionSource<IngestionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -7,7 +7,10 @@ using StackExchange.Redis;
 
 namespace Billing.Infrastructure.Tests.Metering;
 
-/// <summary>The group commit answers every request it took, even when it stops with requests still waiting.</summary>
+/// <summary>
+/// The group commit holds a request for company at most one window from its arrival, and answers every request it
+/// took, even when it stops with requests still waiting.
+/// </summary>
 public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
 {
     private static readonly Guid Tenant = Guid.NewGuid();
@@ -16,11 +19,41 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
     private static NewUsageEvent[] Event(string id) => [new(Tenant, id, "api_calls", 1, At, At, null, null)];
 
     [Fact]
+    public async Task A_request_that_waited_out_the_window_behind_a_busy_writer_commits_as_soon_as_the_writer_is_free()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var window = TimeSpan.FromSeconds(3);
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var provider = Services(database, window);
+        var queue = provider.GetRequiredService<UsageIngestionQueue>();
+        await queue.StartAsync(ct);
+        await using var holder = new NpgsqlConnection(database);
+        await holder.OpenAsync(ct);
+        var hold = await holder.BeginTransactionAsync(ct);
+        await new NpgsqlCommand("LOCK TABLE usage_events IN EXCLUSIVE MODE", holder, hold).ExecuteNonQueryAsync(ct);
+
+        // The first group waits out its window, then waits on the held table; the second request queues behind it for
+        // longer than a window.
+        var first = queue.SubmitAsync(Event("first"), CancellationToken.None);
+        await WaitForLockWaitAsync(database);
+        var second = queue.SubmitAsync(Event("second"), CancellationToken.None);
+        await Task.Delay(window + TimeSpan.FromSeconds(0.5), ct);
+        await hold.RollbackAsync(ct);
+        var released = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(1, (await first.WaitAsync(TimeSpan.FromSeconds(30), ct)).Accepted);
+        Assert.Equal(1, (await second.WaitAsync(TimeSpan.FromSeconds(30), ct)).Accepted);
+        // Held for a window counted from when the writer got free, it would have committed a full window after the release.
+        Assert.True(released.Elapsed < window, $"the second request committed {released.Elapsed} after the writer was free");
+        await queue.StopAsync(ct);
+    }
+
+    [Fact]
     public async Task Requests_still_waiting_when_the_queue_stops_are_refused_and_nothing_of_them_is_stored()
     {
         var ct = TestContext.Current.CancellationToken;
         var database = await stores.CreateMigratedDatabaseAsync();
-        await using var provider = Services(database);
+        await using var provider = Services(database, TimeSpan.FromMilliseconds(1));
         var queue = provider.GetRequiredService<UsageIngestionQueue>();
         await queue.StartAsync(ct);
         var committed = await queue.SubmitAsync(Event("before"), ct);
@@ -50,7 +83,7 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         Assert.Equal(["before"], (string[])(await ids.ExecuteScalarAsync(ct))!);
     }
 
-    private ServiceProvider Services(string database)
+    private ServiceProvider Services(string database, TimeSpan window)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -60,7 +93,7 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         services.AddSingleton<StaleCounters>();
         services.AddSingleton<UsageCounters>();
         services.AddSingleton<IngestionMetrics>();
-        services.AddSingleton(Options.Create(new IngestionOptions { Writers = 1 }));
+        services.AddSingleton(Options.Create(new IngestionOptions { Writers = 1, GroupCommitWindowMs = (int)window.TotalMilliseconds }));
         services.AddSingleton<UsageIngestionQueue>();
         return services.BuildServiceProvider();
     }
