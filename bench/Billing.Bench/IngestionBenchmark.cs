@@ -16,6 +16,12 @@ public static class IngestionBenchmark
     private const int BatchSize = 1000;
     private const string UsageEventsPath = "/api/v1/usage/events";
 
+    /// <summary>
+    /// At C clients a single-event POST is bound by its latency (the group's commit and fsync); this many times C shows
+    /// what the cores give once requests always wait for a writer.
+    /// </summary>
+    private const int SaturationFactor = 4;
+
     /// <summary>(a) and (b) alternate in this many rounds, so that a slow spell of the machine weighs on both alike.</summary>
     private const int Rounds = 5;
 
@@ -38,6 +44,7 @@ public static class IngestionBenchmark
         var baselineRate = perRound * Rounds / baselineTime.TotalSeconds;
         var batchRate = perRound * Rounds / batchTime.TotalSeconds;
         var (singleRate, singleLatency, ceilingRate) = await SingleEventsAsync(host, routes, singleEvents, clients);
+        var (saturatedRate, saturatedLatency) = await SaturatedAsync(host, singleEvents / 2, clients * SaturationFactor);
         var visibility = await VisibilityAsync(host, visibilitySamples);
 
         Console.WriteLine();
@@ -46,6 +53,7 @@ public static class IngestionBenchmark
         Console.WriteLine($"  (b) batch endpoint over HTTP             : {batchRate,12:N0} events/s   b/a = {batchRate / baselineRate:F2}   request p50 {batchLatency.Percentile(50):F1} ms, p99 {batchLatency.Percentile(99):F1} ms");
         Console.WriteLine($"  (c) single-event POSTs, group commit     : {singleRate,12:N0} events/s   request p50 {singleLatency.Percentile(50):F2} ms, p99 {singleLatency.Percentile(99):F2} ms");
         Console.WriteLine($"      ceiling: the same POSTs, authenticated, to a route that stores nothing: {ceilingRate,10:N0} requests/s   c / ceiling = {singleRate / ceilingRate:F2}");
+        Console.WriteLine($"      with {clients * SaturationFactor} clients (the cores saturated): {saturatedRate,10:N0} events/s   request p50 {saturatedLatency.Percentile(50):F2} ms, p99 {saturatedLatency.Percentile(99):F2} ms");
         Console.WriteLine($"  (d) acceptance -> visible in /usage      : p50 {visibility.Percentile(50):F1} ms, p99 {visibility.Percentile(99):F1} ms ({visibilitySamples} samples)");
     }
 
@@ -152,6 +160,16 @@ public static class IngestionBenchmark
         }
 
         return (perRound * Rounds / elapsed.TotalSeconds, latency, perRound * Rounds / ceilingElapsed.TotalSeconds);
+    }
+
+    private static async Task<(double Rate, Latencies Latency)> SaturatedAsync(BenchmarkHost host, int count, int clients)
+    {
+        using var http = host.Client(await host.CreateTenantKeyAsync("enterprise"));
+        string[] warmUp = [.. Events("saturated-warm-up", clients * 20).Select(e => Body([e]))];
+        await PostConcurrentlyAsync(http, UsageEventsPath, warmUp, clients, new Latencies());
+        var latency = new Latencies();
+        var elapsed = await PostConcurrentlyAsync(http, UsageEventsPath, [.. Events("saturated", count).Select(e => Body([e]))], clients, latency);
+        return (count / elapsed.TotalSeconds, latency);
     }
 
     private static async Task<TimeSpan> PostConcurrentlyAsync(HttpClient http, string path, string[] bodies, int clients, Latencies latency)
