@@ -123,6 +123,7 @@ public static class UsageEventsParser
         {
             return null;
         }
+
         // Most timestamps carry their offset (Z or ±hh:mm): System.Text.Json reads those in place, several times faster
         // than the general parser, which stays for the rest (no offset means UTC here, not the server's local time).
         if (value.ValueKind == JsonValueKind.String && HasOffset(JsonMarshal.GetRawUtf8Value(value)) && value.TryGetDateTimeOffset(out var withOffset))
