@@ -8,6 +8,11 @@ public static class ProblemDetailsExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                ValidationErrorKeys.CamelCase(validation.Errors);
+            }
+
             // Only the framework's own bad-request messages are shown; other exceptions keep their details private.
             if (context.Exception is BadHttpRequestException badRequest)
             {

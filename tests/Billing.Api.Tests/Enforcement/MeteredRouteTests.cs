@@ -220,4 +220,28 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(problem.GetProperty("errors").TryGetProperty("idempotencyKey", out _));
     }
+
+    [Fact]
+    public async Task Fields_the_framework_refuses_are_named_as_in_the_body_and_nothing_is_consumed()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        using var http = api.CreateClient(key);
+
+        var entitlement = await http.PostAsJsonAsync("/api/v1/entitlements/consume",
+            new { amount = -1, idempotencyKey = "job-1" }, TestContext.Current.CancellationToken);
+        var completion = await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "", maxTokens = 0 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, entitlement.StatusCode);
+        Assert.Equal(["amount", "metric"], await ErrorKeysAsync(entitlement));
+        Assert.Equal(HttpStatusCode.BadRequest, completion.StatusCode);
+        Assert.Equal(["maxTokens", "prompt"], await ErrorKeysAsync(completion));
+        await using var db = api.CreateDbContext();
+        Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));
+    }
+
+    private static async Task<string[]> ErrorKeysAsync(HttpResponseMessage response)
+    {
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return [.. problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal)];
+    }
 }
