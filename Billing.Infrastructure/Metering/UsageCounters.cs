@@ -16,7 +16,9 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
 
     // ARGV per key: combine mode, value, event time (unix ms). Hash fields: v = value, t = time of the last value.
+    // Returns each counter's value after the update, -1 for a missing counter (left for its rebuild).
     private const string AdvanceScript = """
+        local values = {}
         for i, key in ipairs(KEYS) do
           local mode = ARGV[(i - 1) * 3 + 1]
           local value = tonumber(ARGV[(i - 1) * 3 + 2])
@@ -29,9 +31,12 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             elseif at >= tonumber(redis.call('HGET', key, 't') or '-1') then
               redis.call('HSET', key, 'v', value, 't', at)
             end
+            values[i] = tonumber(redis.call('HGET', key, 'v'))
+          else
+            values[i] = -1
           end
         end
-        return 0
+        return values
         """;
 
     // Sets a rebuilt counter only if no other reader rebuilt it first.
@@ -62,7 +67,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
 
             try
             {
-                await redis.GetDatabase().ScriptEvaluateAsync(AdvanceScript, keys, arguments);
+                await EvaluateAdvanceAsync(redis.GetDatabase(), keys, arguments);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -70,6 +75,30 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
                 await DropAsync(keys);
             }
         }
+    }
+
+    /// <summary>
+    /// Adds units to one tenant's counters (one hash tag, so one script) and answers with their values after the
+    /// addition, so a caller's view of them is renewed in the same round trip; null for each counter that is missing,
+    /// which is left for its rebuild. Redis failures are the caller's to handle.
+    /// </summary>
+    public static Task<long?[]> AddAsync(IDatabase database, RedisKey[] keys, IReadOnlyList<long> units)
+    {
+        var arguments = new RedisValue[keys.Length * 3];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            arguments[i * 3] = "sum";
+            arguments[i * 3 + 1] = units[i];
+            arguments[i * 3 + 2] = 0;
+        }
+
+        return EvaluateAdvanceAsync(database, keys, arguments);
+    }
+
+    private static async Task<long?[]> EvaluateAdvanceAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
+    {
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(AdvanceScript, keys, arguments))!;
+        return [.. result.Select(r => (long)r is var v && v >= 0 ? v : (long?)null)];
     }
 
     /// <summary>Reads counters; null for each one that is missing (the caller rebuilds it).</summary>

@@ -186,7 +186,7 @@ public sealed class UsageRecordBuffer(
             {
                 // Taken just before the send: a view keeps the newest of the readings that reach it.
                 var reading = views.NextReading();
-                var values = await FlushedCounters.AdvanceAsync(database, keys, [.. updates.Select(u => (RedisValue)u.Value)]);
+                var values = await UsageCounters.AddAsync(database, keys, [.. updates.Select(u => u.Value)]);
                 for (var i = 0; i < updates.Length; i++)
                 {
                     views.Flushed(updates[i].Key, updates[i].Value, values[i], reading);

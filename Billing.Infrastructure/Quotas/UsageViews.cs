@@ -65,26 +65,26 @@ public sealed class UsageViews
 
     /// <summary>Stores a counter value read from Redis (reading number <paramref name="reading"/>); returns the usage as this process sees it.</summary>
     public long Refreshed(Key key, long counted, long reading) =>
-        Update(key, view =>
+        Update(key, (counted, reading), static (view, read) =>
         {
-            view.Renew(counted, reading);
+            view.Renew(read.counted, read.reading);
             return Math.Max(0, view.Counted + view.Pending);
         });
 
     /// <summary>This process consumed <paramref name="units"/> that are now waiting in the buffer.</summary>
-    public void Consumed(Key key, long units) => Update(key, view => view.Pending += units);
+    public void Consumed(Key key, long units) => Update(key, units, static (view, units) => view.Pending += units);
 
     /// <summary>
     /// <paramref name="units"/> left the buffer: they are in the counter now (<paramref name="counted"/> its value after
     /// them), or the counter's value is unknown (null: a fallback or a failure) and the view is read again before use.
     /// </summary>
     public void Flushed(Key key, long units, long? counted, long reading) =>
-        Update(key, view =>
+        Update(key, (units, counted, reading), static (view, flush) =>
         {
-            view.Pending -= units;
-            if (counted is { } value)
+            view.Pending -= flush.units;
+            if (flush.counted is { } value)
             {
-                view.Renew(value, reading);
+                view.Renew(value, flush.reading);
             }
             else
             {
@@ -111,7 +111,8 @@ public sealed class UsageViews
         }
     }
 
-    private long Update(Key key, Func<View, long> change)
+    // The change gets its arguments as state rather than capturing them: these run on every metered request.
+    private long Update<TState>(Key key, TState state, Func<View, TState, long> change)
     {
         while (true)
         {
@@ -121,7 +122,7 @@ public sealed class UsageViews
                 // A view swept away between the lookup and the lock takes no more changes; a new one replaces it.
                 if (!view.Removed)
                 {
-                    return change(view);
+                    return change(view, state);
                 }
             }
         }

@@ -7,6 +7,8 @@ using Billing.Domain.Catalog;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 
+using static Billing.Api.Tests.Enforcement.MeteredCalls;
+
 namespace Billing.Api.Tests.Enforcement;
 
 /// <summary>Gauges (seats, storage) are levels: checked as a level against the limit, never consumed.</summary>
@@ -16,10 +18,6 @@ public sealed class GaugeEntitlementTests(ApiFactory api) : IClassFixture<ApiFac
         (await http.PostAsync("/api/v1/usage/events", new StringContent(
             JsonSerializer.Serialize(new { events = new[] { new { id = $"{metric}-{level}-{Guid.NewGuid():N}", metric, value = level, timestamp = DateTimeOffset.UtcNow } } }),
             Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
-
-    private static async Task<long> UsedAsync(HttpClient http, string metric) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
-            .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
 
     private static async Task<JsonElement> CheckAsync(HttpClient http, string metric, long amount) =>
         await (await http.PostAsJsonAsync("/api/v1/entitlements/check", new { metric, amount }, TestContext.Current.CancellationToken))

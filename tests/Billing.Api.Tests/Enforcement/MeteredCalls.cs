@@ -1,9 +1,13 @@
 using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Infrastructure.Metering;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Api.Tests.Enforcement;
 
-/// <summary>Calls of the example metered route and what they recorded, for the tests of usage recording.</summary>
+/// <summary>Calls of the example metered route and what they recorded, for the tests of usage recording and enforcement.</summary>
 internal static class MeteredCalls
 {
     /// <summary>"alpha beta gamma": three prompt tokens and three completion tokens.</summary>
@@ -20,4 +24,13 @@ internal static class MeteredCalls
             .Select(e => new { e.Metric, e.EventId, e.Value }).ToListAsync(TestContext.Current.CancellationToken);
         return rows.GroupBy(r => r.Metric).ToDictionary(g => g.Key, g => g.Select(r => (r.EventId, r.Value)).ToList());
     }
+
+    /// <summary>The period's usage of <paramref name="metric"/> as <c>GET /usage</c> shows it.</summary>
+    public static async Task<long> UsedAsync(HttpClient http, string metric) =>
+        (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
+            .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
+
+    /// <summary>Sends what the instance buffered on (to the stream, or to PostgreSQL when the stream refuses it).</summary>
+    public static async Task FlushAsync(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> replica) =>
+        Assert.True(await replica.Services.GetRequiredService<UsageRecordBuffer>().FlushAsync());
 }

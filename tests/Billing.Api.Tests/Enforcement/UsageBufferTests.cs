@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Billing.Infrastructure.Metering;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,22 +22,8 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
     private static string[] Values(HttpResponseMessage response, string header) =>
         [.. response.Headers.GetValues(header).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries))];
 
-    /// <summary>An API replica on the same database and Redis with its own settings.</summary>
-    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(params (string Key, string Value)[] settings) =>
-        api.WithWebHostBuilder(b =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                b.UseSetting(key, value);
-            }
-        });
-
     private static UsageRecordBuffer Buffer(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> factory) =>
         factory.Services.GetRequiredService<UsageRecordBuffer>();
-
-    private static async Task<long> UsedAsync(HttpClient http, string metric) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
-            .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
 
     private static async Task<HttpStatusCode[]> ConcurrentlyAsync(HttpClient http, int requests) =>
         await Task.WhenAll(Enumerable.Range(0, requests).Select(async _ =>
@@ -77,11 +61,11 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
             await redis.GetDatabase().StringSetAsync(streamKey, "not a stream");
         }
 
-        await using var replica = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"));
+        await using var replica = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"));
         using var http = replica.ClientWithKey(key);
 
         var statuses = await ConcurrentlyAsync(http, 20);
-        Assert.True(await Buffer(replica).FlushAsync());
+        await FlushAsync(replica);
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         var recorded = await RecordedAsync(api, tenantId);
@@ -97,7 +81,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         // The standard plan includes 1,000,000 api calls, soft-capped.
         await api.SeedUsageAsync(tenantId, "api_calls", 1_000_000 - 3);
         // Nothing is flushed during the requests: what they show of each other comes from the local view alone.
-        await using var replica = Replica(("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
+        await using var replica = api.Replica(("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
         using var http = replica.ClientWithKey(key);
 
         var used = new List<string[]>();
@@ -125,7 +109,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         const int maxAgeMs = 300;
         var (_, key) = await api.CreateTenantWithKeyAsync("standard");
-        await using var replica = Replica(("UsageBuffer:ViewMaxAgeMs", maxAgeMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await using var replica = api.Replica(("UsageBuffer:ViewMaxAgeMs", maxAgeMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var viaReplica = replica.ClientWithKey(key);
         using var elsewhere = api.CreateClient(key);
         using (var first = await CompleteAsync(viaReplica))
@@ -160,7 +144,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
         var stream = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        var buffering = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"),
+        var buffering = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"),
             ("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
         using (var http = buffering.ClientWithKey(key))
         {
@@ -175,7 +159,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         // The stop sent both requests' events as one entry; a drainer on the stream then commits them.
         Assert.Equal(1, await stream.StreamLengthAsync(streamKey));
-        await using var draining = Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "true"));
+        await using var draining = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "true"));
         await ApiFactory.UsageDrainedAsync(draining.Services);
         var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal([1L, 1L], recorded["api_calls"].Select(e => e.Value));
@@ -194,7 +178,7 @@ public sealed class UsageBufferTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         await api.SeedUsageAsync(tenantId, "api_calls", 1000 - 12);
-        await using var replica = Replica();
+        await using var replica = api.Replica();
         using var first = api.CreateClient(key);
         using var second = replica.ClientWithKey(key);
 

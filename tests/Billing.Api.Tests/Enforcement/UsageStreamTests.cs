@@ -1,10 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Billing.Infrastructure.Metering;
 using Billing.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,25 +19,14 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     /// <summary>An API replica on the same database and Redis, with a stream of its own and its own drainer settings.</summary>
     private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, string? redis = null) =>
-        api.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("UsageStream:Key", streamKey);
-            b.UseSetting("UsageStream:Drain", drain ? "true" : "false");
-            b.UseSetting("UsageStream:ClaimIdleMs", "300");
-            b.UseSetting("UsageStream:ClaimIntervalMs", "100");
-            if (redis is not null)
-            {
-                b.UseSetting("ConnectionStrings:redis", redis);
-            }
-        });
-
-    private static async Task<long> UsedAsync(HttpClient http, string metric) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/v1/usage", TestContext.Current.CancellationToken)).GetProperty("metrics").EnumerateArray()
-            .Single(m => m.GetProperty("metric").GetString() == metric).GetProperty("used").GetInt64();
-
-    /// <summary>Sends what the instance buffered on (to the stream, or to PostgreSQL when the stream refuses it).</summary>
-    private static async Task FlushAsync(WebApplicationFactory<Billing.Api.Auth.CurrentTenant> replica) =>
-        Assert.True(await replica.Services.GetRequiredService<UsageRecordBuffer>().FlushAsync());
+        api.Replica(
+        [
+            ("UsageStream:Key", streamKey),
+            ("UsageStream:Drain", drain ? "true" : "false"),
+            ("UsageStream:ClaimIdleMs", "300"),
+            ("UsageStream:ClaimIntervalMs", "100"),
+            .. redis is null ? [] : new[] { ("ConnectionStrings:redis", redis) },
+        ]);
 
     private static string RequestOf(string eventId) => eventId.Split(':')[1];
 

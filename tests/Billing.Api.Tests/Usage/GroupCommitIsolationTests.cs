@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,9 +13,8 @@ namespace Billing.Api.Tests.Usage;
 public sealed class GroupCommitIsolationTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     /// <summary>A wide window and a single writer put requests sent together into one group.</summary>
-    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Grouped() => api.WithWebHostBuilder(b => b
-        .UseSetting("Ingestion:GroupCommitWindowMs", "300")
-        .UseSetting("Ingestion:Writers", "1"));
+    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Grouped() =>
+        api.Replica(("Ingestion:GroupCommitWindowMs", "300"), ("Ingestion:Writers", "1"));
 
     private static Task<HttpResponseMessage> SendEventAsync(HttpClient http, string id) =>
         http.PostAsync("/api/v1/usage/events", new StringContent(

@@ -46,4 +46,19 @@ public sealed class UsageCountersTests(DataStoresFixture stores)
             [Key(a, "api_calls"), Key(b, "api_calls"), Key(a, "storage_mb"), Key(a, "user_seats"), Key(b, "storage_mb")]);
         Assert.Equal([22L, 3L, 900L, 4L, null], values);
     }
+
+    [Fact]
+    public async Task Added_units_answer_with_each_counters_value_after_them_and_a_missing_counter_stays_missing()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(stores.Redis.ConnectionString);
+        var counters = new UsageCounters(redis, new StaleCounters(redis, NullLogger<StaleCounters>.Instance), NullLogger<UsageCounters>.Instance);
+        var tenant = Guid.NewGuid();
+        string Key(string metric) => UsageCounterKey.For(tenant, metric, Period);
+        await counters.SeedAsync(Key("api_calls"), 10, At);
+
+        var values = await UsageCounters.AddAsync(redis.GetDatabase(), [Key("api_calls"), Key("llm_tokens")], [3, 500]);
+
+        Assert.Equal([13L, null], values);
+        Assert.Equal([13L, null], await counters.ReadAsync([Key("api_calls"), Key("llm_tokens")]));
+    }
 }
