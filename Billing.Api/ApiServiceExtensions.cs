@@ -1,4 +1,5 @@
 using Billing.Api.Auth;
+using Billing.Api.Dashboard;
 using Billing.Api.Problems;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Metering;
@@ -26,10 +27,11 @@ public static class ApiServiceExtensions
         return builder;
     }
 
-    /// <summary>Errors become RFC 9457 problems (thrown, or empty 4xx such as 401/403/404), then authentication.</summary>
+    /// <summary>Errors become RFC 9457 problems (thrown, or empty 4xx such as 401/403/404), the dashboard's files, then authentication.</summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
         app.UseApiExceptionHandler();
+        app.UseDashboardFiles();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseTenantScope();

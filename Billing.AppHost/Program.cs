@@ -3,22 +3,20 @@ using Billing.AppHost.Stripe;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Data stores: containers when an engine answers, local processes otherwise (same connection names).
+// Data stores: containers when an engine answers, local processes otherwise (same connection names);
+// containers on persistent volumes when publishing a deployment.
 var infrastructure = builder.AddBillingInfrastructure();
 
-// Stripe: the real API with a stripe-secret-key parameter, otherwise the local emulator.
+// Stripe: the real API with a stripe-secret-key parameter (always when publishing), otherwise the local emulator.
 var stripe = builder.AddStripe(infrastructure.DataDirectory);
 
 // Secrets the services share, generated on first run and kept in the AppHost's user secrets.
 var operatorKey = builder.AddParameter("operator-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-var demoKey = builder.AddParameter("demo-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-var demoApiKey = ReferenceExpression.Create($"bk_demo_{demoKey}");
 
 // Schema first: migrations (and the Stripe catalog sync) run to completion before the services start.
 var migrations = builder.AddProject<Projects.Billing_MigrationService>("migrations")
     .WithInfrastructure(infrastructure)
-    .WithStripe(stripe)
-    .WithEnvironment("Seed__DemoApiKey", demoApiKey);
+    .WithStripe(stripe);
 
 var api = builder.AddProject<Projects.Billing_Api>("api")
     .WithInfrastructure(infrastructure)
@@ -34,11 +32,26 @@ builder.AddProject<Projects.Billing_Worker>("worker")
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 
-// The tenant dashboard: Vite's dev server, proxying /api to the API it is given.
-builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
-    .WithHttpEndpoint(env: "PORT")
-    .WithReference(api)
-    .WithEnvironment("VITE_DEMO_API_KEY", demoApiKey)
-    .WaitFor(api);
+if (builder.ExecutionContext.IsPublishMode)
+{
+    // A container app is restarted whenever it exits: the migration service idles once it has succeeded.
+    migrations.WithEnvironment("Migrations__KeepRunningWhenDone", "true");
+    // The dashboard is a production build (vite build) that the API's publish output carries and serves.
+    api.WithExternalHttpEndpoints();
+}
+else
+{
+    // The demo tenant's key behind the dashboard's one-click sign-in (Development only).
+    var demoKey = builder.AddParameter("demo-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+    var demoApiKey = ReferenceExpression.Create($"bk_demo_{demoKey}");
+    migrations.WithEnvironment("Seed__DemoApiKey", demoApiKey);
+
+    // The tenant dashboard: Vite's dev server, proxying /api to the API it is given.
+    builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
+        .WithHttpEndpoint(env: "PORT")
+        .WithReference(api)
+        .WithEnvironment("VITE_DEMO_API_KEY", demoApiKey)
+        .WaitFor(api);
+}
 
 builder.Build().Run();

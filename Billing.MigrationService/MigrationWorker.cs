@@ -56,6 +56,13 @@ public sealed class MigrationWorker(
             Environment.ExitCode = 1;
         }
 
+        if (Environment.ExitCode == 0 && configuration.GetValue<bool>("Migrations:KeepRunningWhenDone"))
+        {
+            // Where every exit is followed by a restart (a container app), idling is how "done" is said.
+            logger.LogInformation("Done; idling until stopped (Migrations:KeepRunningWhenDone)");
+            return;
+        }
+
         lifetime.StopApplication();
     }
 

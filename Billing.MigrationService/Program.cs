@@ -6,10 +6,18 @@ var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddBillingDatabase();
-// No Redis: migrations, seeding and the catalog sync touch no cache, and the services start after this exits.
-builder.AddBillingStripeClient();
-builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
-builder.Services.AddScoped<DemoTenantSeeder>();
-builder.Services.AddHostedService<MigrationWorker>();
+if (builder.Configuration.GetValue<bool>(SchemaWaitWorker.SwitchName))
+{
+    // An init container beside the API or the worker, with that service's login: it only reads.
+    builder.Services.AddHostedService<SchemaWaitWorker>();
+}
+else
+{
+    // No Redis: migrations, seeding and the catalog sync touch no cache, and the services start after this exits.
+    builder.AddBillingStripeClient();
+    builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
+    builder.Services.AddScoped<DemoTenantSeeder>();
+    builder.Services.AddHostedService<MigrationWorker>();
+}
 
 builder.Build().Run();

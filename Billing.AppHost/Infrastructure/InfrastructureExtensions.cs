@@ -22,6 +22,11 @@ public static class InfrastructureExtensions
     /// <summary>Adds PostgreSQL (database <c>billingdb</c>) and Redis in the mode this machine supports.</summary>
     public static BillingInfrastructure AddBillingInfrastructure(this IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return AddPublishedContainers(builder);
+        }
+
         var (mode, reason) = ChooseMode(builder.Configuration[ModeKey]);
         var dataDirectory = Path.GetFullPath(builder.Configuration[DataDirectoryKey]
             ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
@@ -79,6 +84,40 @@ public static class InfrastructureExtensions
         var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
             .WithDataVolume("billing-redis-data");
         return new(database, cache, InfrastructureMode.Containers, dataDirectory);
+    }
+
+    /// <summary>
+    /// For a deployment (azd, the manifest): containers on persistent volumes whose passwords the deployment tool
+    /// generates and keeps, never this machine's local secrets.
+    /// </summary>
+    private static BillingInfrastructure AddPublishedContainers(IDistributedApplicationBuilder builder)
+    {
+        var password = new GenerateParameterDefault { MinLength = 32, Special = false };
+        var database = builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", password, secret: true))
+            .WithDataVolume("billing-postgres-data")
+            .AddDatabase(BillingInfrastructure.DatabaseName);
+        var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: builder.AddParameter("redis-password", password, secret: true))
+            .WithDataVolume("billing-redis-data")
+            .WithArgs(AppendOnly);
+        return new(database, cache, InfrastructureMode.Containers, DataDirectory: "");
+    }
+
+    /// <summary>
+    /// The usage stream holds metered usage until it is committed to PostgreSQL, so Redis keeps an append-only file. The
+    /// container's command is one shell string (<c>sh -c "redis-server …"</c>): the options belong inside it.
+    /// </summary>
+    private static void AppendOnly(CommandLineArgsCallbackContext context)
+    {
+        for (var i = 0; i < context.Args.Count; i++)
+        {
+            if (context.Args[i] is string command && command.StartsWith("redis-server ", StringComparison.Ordinal))
+            {
+                context.Args[i] = command + " --appendonly yes --appendfsync everysec";
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("The Redis container's command line has no redis-server: cannot turn on its append-only file.");
     }
 
     private static BillingInfrastructure AddLocalProcesses(

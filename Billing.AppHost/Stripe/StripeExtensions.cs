@@ -10,10 +10,12 @@ public static class StripeExtensions
     public const string SecretKeyParameter = "stripe-secret-key";
     public const string WebhookSecretParameter = "stripe-webhook-secret";
 
-    /// <summary>The Stripe connection; <see cref="StripeConnection.Emulator"/> is null with a real key.</summary>
+    /// <summary>The Stripe connection; <see cref="StripeConnection.Emulator"/> is null with a real key and when publishing.</summary>
     public static StripeConnection AddStripe(this IDistributedApplicationBuilder builder, string dataDirectory)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{SecretKeyParameter}"]))
+        // A deployment bills through a real Stripe account: the parameters are required, the emulator is not deployed.
+        if (builder.ExecutionContext.IsPublishMode
+            || !string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{SecretKeyParameter}"]))
         {
             return new StripeConnection(
                 ReferenceExpression.Create($"{builder.AddParameter(SecretKeyParameter, secret: true)}"),

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Billing.Deploy.Tests.Rendering;
+using Billing.Testing;
+using k8s.Models;
+
+namespace Billing.Deploy.Tests;
+
+/// <summary>The workloads each overlay runs: replicas, autoscaling, disruption budgets, data stores, telemetry and secrets.</summary>
+public sealed class WorkloadRulesTests
+{
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task The_api_runs_at_least_two_replicas_with_an_autoscaler_and_a_disruption_budget(string overlay)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        var api = rendered.Deployment("api");
+
+        Assert.True(api.Spec.Replicas >= 2);
+        var hpa = Assert.Single(rendered.All<V2HorizontalPodAutoscaler>(), h => h.Spec.ScaleTargetRef is { Kind: "Deployment", Name: "api" });
+        Assert.True(hpa.Spec.MinReplicas >= 2 && hpa.Spec.MaxReplicas > hpa.Spec.MinReplicas);
+        Assert.Single(rendered.All<V1PodDisruptionBudget>(), p => Labels.Match(p.Spec.Selector, api.Spec.Template.Metadata.Labels));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task The_worker_runs_two_hangfire_servers_and_the_migrations_run_once_as_a_job(string overlay)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+
+        Assert.Equal(2, rendered.Deployment("worker").Spec.Replicas);
+        var job = Assert.Single(rendered.All<V1Job>());
+        Assert.Equal("Never", job.Spec.Template.Spec.RestartPolicy);
+        Assert.True(job.Spec.Parallelism is null or 1 && job.Spec.Completions is null or 1);
+        Assert.Equal("billing-migrations", ContainerRulesTests.ImageName(Assert.Single(job.Spec.Template.Spec.Containers).Image));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task The_api_and_worker_wait_for_the_schema_before_they_start(string overlay)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+
+        foreach (var name in new[] { "api", "worker" })
+        {
+            var init = Assert.Single(rendered.Deployment(name).Spec.Template.Spec.InitContainers);
+            Assert.Equal("billing-migrations", ContainerRulesTests.ImageName(init.Image));
+            Assert.Equal(["--wait-for-schema=true"], init.Args);
+        }
+    }
+
+    [Fact]
+    public async Task Local_runs_postgresql_and_redis_with_volume_claims_and_redis_with_its_append_only_file()
+    {
+        var rendered = await RenderedOverlay.OfAsync(Overlay.Local);
+        var stores = rendered.All<V1StatefulSet>().ToDictionary(s => s.Metadata.Name);
+
+        Assert.Equal(["postgres", "redis"], stores.Keys.Order());
+        Assert.All(stores.Values, s => Assert.Equal("data", Assert.Single(s.Spec.VolumeClaimTemplates).Metadata.Name));
+        var redis = Assert.Single(stores["redis"].Spec.Template.Spec.Containers);
+        Assert.Contains("--appendonly yes", string.Join(' ', redis.Args), StringComparison.Ordinal);
+        Assert.Contains(redis.VolumeMounts, m => m is { Name: "data", MountPath: "/data" });
+    }
+
+    [Fact]
+    public async Task Production_runs_no_data_store_in_the_cluster()
+    {
+        var rendered = await RenderedOverlay.OfAsync(Overlay.Production);
+        var images = rendered.Containers().Select(c => ContainerRulesTests.ImageName(c.Container.Image)).Distinct();
+
+        Assert.Empty(rendered.All<V1StatefulSet>());
+        Assert.Empty(rendered.All<V1PersistentVolumeClaim>());
+        Assert.Equal(["billing-api", "billing-migrations", "billing-worker"], images.Order());
+    }
+
+    [Theory]
+    [InlineData(Overlay.Local, "http://otel-collector:4317")]
+    [InlineData(Overlay.Production, "http://otel-collector.observability.svc.cluster.local:4317")]
+    public async Task Every_billing_container_exports_telemetry_to_the_collector(string overlay, string endpoint)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        var config = rendered.ConfigMap(rendered.Deployment("api").Spec.Template.Spec.Containers[0].EnvFrom[0].ConfigMapRef.Name)!;
+
+        Assert.Equal(endpoint, config.Data["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.All(rendered.Containers().Where(c => ContainerRulesTests.ImageName(c.Container.Image).StartsWith("billing-", StringComparison.Ordinal)), c =>
+        {
+            Assert.Contains(c.Container.EnvFrom ?? [], e => e.ConfigMapRef?.Name == config.Metadata.Name);
+            Assert.Contains(c.Container.Env ?? [], e => e.Name == "OTEL_SERVICE_NAME");
+        });
+        if (overlay == Overlay.Local)
+        {
+            Assert.Contains(rendered.Service("otel-collector")!.Spec.Ports, p => p.Port == 4317);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task Each_service_reads_its_database_login_from_its_own_secret(string overlay)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        var logins = new Dictionary<string, V1Container>
+        {
+            ["api"] = rendered.Deployment("api").Spec.Template.Spec.Containers[0],
+            ["worker"] = rendered.Deployment("worker").Spec.Template.Spec.Containers[0],
+            ["migrations"] = rendered.All<V1Job>().Single().Spec.Template.Spec.Containers[0],
+        }.ToDictionary(
+            pair => pair.Key,
+            pair => Assert.Single(pair.Value.Env, e => e.Name == "ConnectionStrings__billingdb").ValueFrom.SecretKeyRef);
+
+        Assert.Equal(3, logins.Values.Select(l => l.Name).Distinct().Count());
+        var users = logins.ToDictionary(pair => pair.Key, pair =>
+            new Npgsql.NpgsqlConnectionStringBuilder(System.Text.Encoding.UTF8.GetString(rendered.Secret(pair.Value.Name)!.Data[pair.Value.Key])).Username);
+        Assert.Equal("billing_owner", users["migrations"]);
+        Assert.Equal("billing_api", users["api"]);
+        Assert.Equal("billing_worker", users["worker"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task Secret_files_are_ignored_by_git_and_only_their_examples_are_committed(string overlay)
+    {
+        var secrets = Path.Combine(KustomizeRenderer.DeployDirectory, "overlays", overlay, "secrets");
+        var examples = Directory.GetFiles(secrets, "*.env.example");
+
+        Assert.NotEmpty(examples);
+        foreach (var example in examples)
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", ["check-ignore", "-q", example[..^".example".Length]]) { WorkingDirectory = RepositoryPaths.Root })!;
+            await git.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(git.ExitCode == 0, $"{example[..^".example".Length]} is not git-ignored");
+        }
+
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        Assert.Equal(examples.Length, rendered.All<V1Secret>().Count());
+    }
+}
