@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what this repository needs on a Debian or Ubuntu machine, skipping what is present:
 # PostgreSQL and Redis server packages when no container engine answers, Chromium for the
-# browser tests (with --browser), a font for the emulator's PDFs, the web app's npm packages, and the .NET local tools.
+# browser tests (with --browser), a font for the emulator's PDFs, kubectl for the deployment tests (with --kubectl), the web app's npm
+# packages, and the .NET local tools.
 # Sourced by eng/run.sh and eng/test.sh; safe to run repeatedly.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-want_browser=false
-for arg in "$@"; do [ "$arg" = "--browser" ] && want_browser=true; done
+want_browser=false want_kubectl=false
+for arg in "$@"; do
+  [ "$arg" = "--browser" ] && want_browser=true
+  [ "$arg" = "--kubectl" ] && want_kubectl=true
+done
 
 log() { printf '\033[1;34m[prerequisites]\033[0m %s\n' "$*"; }
 
@@ -44,6 +48,18 @@ fi
 
 if [ "$want_browser" = true ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium fonts-liberation
+fi
+
+# The deployment tests render deploy/kubernetes with kubectl's built-in kustomize (offline; no cluster needed).
+if [ "$want_kubectl" = true ] && ! command -v kubectl >/dev/null; then
+  # Debian's own kubernetes-client (1.20) predates the kustomize the overlays need; a Kubernetes apt repository's is current.
+  if apt-cache policy kubectl 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    apt_install kubectl
+  else
+    echo "kubectl (1.27 or later, for its built-in kustomize) is missing and no apt source offers it: install it by hand" >&2
+    echo "(https://kubernetes.io/docs/tasks/tools/), then run this again. tests/Billing.Deploy.Tests needs it." >&2
+    exit 1
+  fi
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

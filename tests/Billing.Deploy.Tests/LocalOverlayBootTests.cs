@@ -122,7 +122,7 @@ public sealed class LocalOverlayBootTests
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT coalesce(sum(value), 0) FROM usage_aggregates WHERE tenant_id = @tenant AND metric = 'llm_tokens'", connection);
+        await using var command = new NpgsqlCommand("SELECT coalesce(sum(value), 0)::bigint FROM usage_aggregates WHERE tenant_id = @tenant AND metric = 'llm_tokens'", connection);
         command.Parameters.AddWithValue("tenant", tenantId);
         return (long)(await command.ExecuteScalarAsync())!;
     }
