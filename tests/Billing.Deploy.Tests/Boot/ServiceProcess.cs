@@ -101,8 +101,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Refused, or no answer within the client's timeout: a failed probe, as the kubelet counts it.
                 last = e.Message;
             }
 
