@@ -82,7 +82,8 @@ public static class InfrastructureExtensions
             .WithDataVolume("billing-postgres-data")
             .AddDatabase(BillingInfrastructure.DatabaseName);
         var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
-            .WithDataVolume("billing-redis-data");
+            .WithDataVolume("billing-redis-data")
+            .WithArgs(AppendOnly);
         return new(database, cache, InfrastructureMode.Containers, dataDirectory);
     }
 
