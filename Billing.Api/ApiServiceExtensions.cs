@@ -1,5 +1,7 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Api.Problems;
+using Billing.Api.Webhooks;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
@@ -13,11 +15,14 @@ public static class ApiServiceExtensions
     /// <summary>Database, cache, authentication, problem details, validation and OpenAPI.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
+        builder.AddHttpSecurity();
         builder.AddBillingDatabase();
         builder.AddBillingCache();
         builder.AddBillingMetering();
         builder.AddUsageStream();
         builder.AddBillingStripe();
+        builder.RequireStripeWebhookSecret();
+        builder.LimitRequestBodies();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();
@@ -26,9 +31,13 @@ public static class ApiServiceExtensions
         return builder;
     }
 
-    /// <summary>Errors become RFC 9457 problems (thrown, or empty 4xx such as 401/403/404), then authentication.</summary>
+    /// <summary>
+    /// The client's address and scheme from trusted proxies, HSTS and <c>nosniff</c>; errors become RFC 9457 problems
+    /// (thrown, or empty 4xx such as 401/403/404); then authentication.
+    /// </summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
+        app.UseHttpSecurity();
         app.UseApiExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -38,13 +47,24 @@ public static class ApiServiceExtensions
         return app;
     }
 
-    /// <summary>The OpenAPI document always (other services generate clients from it); Scalar's UI in Development.</summary>
+    /// <summary>
+    /// The OpenAPI document and Scalar's reference: open in Development; elsewhere behind the operator key, or not served
+    /// (<see cref="ApiReferenceOptions"/>), since they map every route an attacker could probe.
+    /// </summary>
     public static WebApplication MapApiDocumentation(this WebApplication app)
     {
-        app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
+            app.MapOpenApi();
             app.MapScalarApiReference();
+            return app;
+        }
+
+        var options = app.Configuration.GetSection(ApiReferenceOptions.SectionName).Get<ApiReferenceOptions>() ?? new ApiReferenceOptions();
+        if (options.Access == ApiReferenceAccess.Operator)
+        {
+            app.MapOpenApi().RequireAuthorization(AuthPolicies.Operator);
+            app.MapScalarApiReference().RequireAuthorization(AuthPolicies.Operator);
         }
 
         return app;

@@ -31,6 +31,8 @@ stripe.DeliverWebhooksTo(api);
 builder.AddProject<Projects.Billing_Worker>("worker")
     .WithInfrastructure(infrastructure)
     .WithStripe(stripe)
+    // Outside Development the Hangfire dashboard asks for the operator key.
+    .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 

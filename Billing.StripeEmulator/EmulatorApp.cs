@@ -24,12 +24,14 @@ public static class EmulatorApp
         builder.Services.AddSingleton<StateStore>();
         builder.Services.AddSingleton<EmulatorRuntime>();
         builder.Services.AddSingleton<FaultRegistry>();
+        builder.Services.AddSingleton<ListeningAddresses>();
         builder.Services.AddHostedService<BillingTicker>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Services.GetRequiredService<EmulatorRuntime>().Seed();
+        app.Lifetime.ApplicationStarted.Register(() => WarnWhenOpen(app));
         app.MapDefaultEndpoints();
         app.UseMiddleware<StripeMiddleware>();
 
@@ -49,6 +51,16 @@ public static class EmulatorApp
         app.MapFallback("/v1/{**rest}", Unrecognized);
         app.MapFallback("/v2/{**rest}", Unrecognized);
         return app;
+    }
+
+    private static void WarnWhenOpen(WebApplication app)
+    {
+        var beyondLoopback = app.Services.GetRequiredService<ListeningAddresses>().BeyondLoopback;
+        if (beyondLoopback.Count > 0 && string.IsNullOrEmpty(app.Services.GetRequiredService<EmulatorRuntime>().Options.ApiKey))
+        {
+            app.Logger.LogWarning("Listening beyond loopback ({Addresses}) without Emulator:ApiKey: the control surface is closed and the API "
+                + "accepts any sk_test_ key. Set Emulator:ApiKey.", string.Join(", ", beyondLoopback));
+        }
     }
 
     private static Task Unrecognized(HttpContext http) => ErrorWriter.WriteAsync(http,

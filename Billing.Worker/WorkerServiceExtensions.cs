@@ -2,10 +2,12 @@ using Billing.Infrastructure;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
+using Billing.Worker.Dashboard;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Worker;
 
@@ -33,6 +35,9 @@ public static class WorkerServiceExtensions
         builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
         builder.Services.AddHostedService<WebhookInboxWorker>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
+        builder.Services.Configure<HangfireDashboardOptions>(builder.Configuration.GetSection(HangfireDashboardOptions.SectionName));
+        builder.AddHttpSecurity();
+        builder.AddDashboardAuthentication();
         return builder;
     }
 
@@ -54,10 +59,27 @@ public static class WorkerServiceExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard at <c>/hangfire</c> (local requests only, Hangfire's default).</summary>
+    /// <summary>
+    /// The Hangfire dashboard at <c>/hangfire</c>. In Development: local requests only, with every action (Hangfire's
+    /// default). Elsewhere: the operator signed in (<c>/sign-in</c>) or sending the operator key as a bearer, and
+    /// read-only unless <c>HangfireDashboard:AllowWrites</c> is set.
+    /// </summary>
     public static WebApplication MapWorkerDashboard(this WebApplication app)
     {
-        app.MapHangfireDashboard("/hangfire");
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapHangfireDashboard("/hangfire");
+            return app;
+        }
+
+        var allowWrites = app.Services.GetRequiredService<IOptions<HangfireDashboardOptions>>().Value.AllowWrites;
+        app.MapDashboardSignIn();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // The endpoint's policy decides who gets in; Hangfire's local-only filter would let everyone behind a proxy in.
+            Authorization = [],
+            IsReadOnlyFunc = _ => !allowWrites,
+        }).RequireAuthorization(DashboardAuthentication.Policy);
         return app;
     }
 

@@ -1,10 +1,12 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Api.Problems;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Audit;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,11 +19,12 @@ public static class AlertsEndpoints
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AuthPolicies.Tenant);
-        group.MapGet("/", List).WithName("ListAlerts");
-        group.MapGet("/settings", GetSettings).WithName("GetAlertSettings");
-        group.MapPut("/settings", PutSettings).WithName("UpdateAlertSettings");
-        group.MapPost("/settings/rotate-secret", RotateSecret).WithName("RotateAlertSecret");
+        var group = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AuthPolicies.Tenant)
+            .LimitRequestBody(RequestBodyLimits.Settings);
+        group.MapGet("/", List).WithName("ListAlerts").RequireScope(ApiScopes.Read);
+        group.MapGet("/settings", GetSettings).WithName("GetAlertSettings").RequireScope(ApiScopes.Read);
+        group.MapPut("/settings", PutSettings).WithName("UpdateAlertSettings").RequireScope(ApiScopes.Manage);
+        group.MapPost("/settings/rotate-secret", RotateSecret).WithName("RotateAlertSecret").RequireScope(ApiScopes.Manage);
         return app;
     }
 

@@ -1,11 +1,13 @@
 using Billing.Api.Auth;
 using Billing.Api.Enforcement;
+using Billing.Api.Http;
 using Billing.Api.Problems;
 using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Entitlements;
@@ -15,7 +17,8 @@ public static class EntitlementsEndpoints
 {
     public static IEndpointRouteBuilder MapEntitlementsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/entitlements").WithTags("Entitlements").RequireAuthorization(AuthPolicies.Tenant);
+        var group = app.MapGroup("/api/v1/entitlements").WithTags("Entitlements").RequireAuthorization(AuthPolicies.Tenant)
+            .RequireScope(ApiScopes.Ingest).LimitRequestBody(RequestBodyLimits.Settings);
         group.MapPost("/check", Check).WithName("CheckEntitlement").WithDescription(
             "The decision without consuming. For a counter (llm_tokens, api_calls, agent_executions) `amount` is the units to add to "
             + "the period's usage. For a gauge (storage_mb, user_seats) `amount` is the level to check, e.g. 26 seats, compared with "

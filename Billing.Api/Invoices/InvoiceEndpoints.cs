@@ -3,6 +3,7 @@ using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ public static class InvoiceEndpoints
 {
     public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/invoices").WithTags("Invoices").RequireAuthorization(AuthPolicies.Tenant);
+        var group = app.MapGroup("/api/v1/invoices").WithTags("Invoices").RequireAuthorization(AuthPolicies.Tenant).RequireScope(ApiScopes.Read);
         group.MapGet("/", List).WithName("ListInvoices");
         group.MapGet("/preview", Preview).WithName("PreviewInvoice");
         group.MapGet("/{id:guid}", Get).WithName("GetInvoice");

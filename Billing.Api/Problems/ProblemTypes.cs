@@ -15,4 +15,6 @@ public static class ProblemTypes
     public const string RateLimited = Base + "rate-limited";
     public const string InvalidSignature = Base + "invalid-signature";
     public const string NoAlertWebhook = Base + "no-alert-webhook";
+    public const string InsufficientScope = Base + "insufficient-scope";
+    public const string ApiKeyLimit = Base + "api-key-limit";
 }

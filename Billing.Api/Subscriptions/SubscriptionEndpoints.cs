@@ -1,8 +1,10 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Tenancy;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using LocalSubscription = Billing.Infrastructure.Data.Entities.Subscription;
@@ -14,10 +16,11 @@ public static class SubscriptionEndpoints
 {
     public static IEndpointRouteBuilder MapSubscriptionApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/subscription").WithTags("Subscription").RequireAuthorization(AuthPolicies.Tenant);
-        group.MapGet("/", Get).WithName("GetSubscription");
-        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan");
-        group.MapPost("/cancel", Cancel).WithName("CancelSubscription");
+        var group = app.MapGroup("/api/v1/subscription").WithTags("Subscription").RequireAuthorization(AuthPolicies.Tenant)
+            .LimitRequestBody(RequestBodyLimits.Settings);
+        group.MapGet("/", Get).WithName("GetSubscription").RequireScope(ApiScopes.Read);
+        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan").RequireScope(ApiScopes.Manage);
+        group.MapPost("/cancel", Cancel).WithName("CancelSubscription").RequireScope(ApiScopes.Manage);
         return app;
     }
 

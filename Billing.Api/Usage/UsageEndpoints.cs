@@ -6,6 +6,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Tenancy;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Usage;
@@ -13,14 +14,14 @@ namespace Billing.Api.Usage;
 /// <summary>Usage events in (durable, deduplicated) and the current period's usage out.</summary>
 public static class UsageEndpoints
 {
-    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxBodyBytes = (int)Http.RequestBodyLimits.UsageEvents;
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/usage").WithTags("Usage").RequireAuthorization(AuthPolicies.Tenant);
-        group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json");
-        group.MapGet("/", GetUsage).WithName("GetUsage");
-        group.MapGet("/history", GetHistory).WithName("GetUsageHistory");
+        group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json").RequireScope(ApiScopes.Ingest);
+        group.MapGet("/", GetUsage).WithName("GetUsage").RequireScope(ApiScopes.Read);
+        group.MapGet("/history", GetHistory).WithName("GetUsageHistory").RequireScope(ApiScopes.Read);
         return app;
     }
 

@@ -33,6 +33,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -59,6 +63,11 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
 
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -73,7 +82,10 @@ namespace Billing.Infrastructure.Data.Migrations
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_api_keys_tenant_id");
 
-                    b.ToTable("api_keys", (string)null);
+                    b.ToTable("api_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_keys_scopes", "cardinality(scopes) > 0 AND scopes <@ ARRAY['ingest', 'read', 'manage']::text[]");
+                        });
                 });
 
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.AuditEntry", b =>
