@@ -63,7 +63,8 @@ public sealed class ApiKeyLastUsedFlusher(
                 }
             }
         }
-        catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or TimeoutException)
+        // ObjectDisposedException: a host torn down without a graceful stop (a test server disposed mid-stop) has no database left.
+        catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or TimeoutException or ObjectDisposedException)
         {
             logger.LogWarning(e, "Could not write the last use of {Count} API keys", uses.Sum(t => t.Count()));
         }

@@ -13,29 +13,27 @@ namespace Billing.Api.Auth;
 public sealed class InvalidKeyThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly TimeSpan _perToken;
 
     public InvalidKeyThrottle(IOptions<RateLimitingOptions> options)
     {
         var o = options.Value;
+        _perToken = TimeSpan.FromMinutes(1) / o.InvalidKeysPerMinute;
         _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ =>
             new TokenBucketRateLimiterOptions
             {
                 TokenLimit = o.InvalidKeyBurst,
                 TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / o.InvalidKeysPerMinute,
+                ReplenishmentPeriod = _perToken,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }));
     }
 
     /// <summary>Null while <paramref name="address"/> may still present keys to be looked up; otherwise how long it should wait.</summary>
-    public TimeSpan? Refusal(string address)
-    {
-        // Zero permits asks whether any are left without taking one.
-        using var lease = _limiter.AttemptAcquire(address, 0);
-        return lease.IsAcquired ? null
-            : lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-    }
+    public TimeSpan? Refusal(string address) =>
+        // Whole permits only: the bucket refills continuously, and a fraction of a token is no bad key allowed yet.
+        _limiter.GetStatistics(address)?.CurrentAvailablePermits >= 1 ? null : _perToken;
 
     /// <summary>Counts one bad key against <paramref name="address"/>.</summary>
     public void Count(string address) => _limiter.AttemptAcquire(address).Dispose();

@@ -86,6 +86,15 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
         return (id, key.GetProperty("key").GetString()!);
     }
 
+    /// <summary>Issues a key holding <paramref name="scopes"/> to <paramref name="tenantId"/>, as the operator does.</summary>
+    public async Task<string> CreateKeyAsync(Guid tenantId, params string[] scopes)
+    {
+        using var http = CreateOperatorClient();
+        var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/api-keys", new { name = string.Join('+', scopes), scopes }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        return key.GetProperty("key").GetString()!;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -51,14 +51,19 @@ public sealed class DemoTenantSeederTests(DataStoresFixture stores)
         var stored = await check.ApiKeys.SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal(ApiKeySecrets.Hash(key), stored.Hash);
         Assert.Equal(DemoTenantSeeder.DemoTenantId, stored.TenantId);
+        // The dashboard's one-click sign-in needs read and manage; the demo sends usage too.
+        Assert.Equal(["ingest", "read", "manage"], stored.Scopes);
     }
 
-    [Fact]
-    public async Task A_demo_key_without_the_bk_prefix_is_refused()
+    [Theory]
+    [InlineData("not-a-key")]
+    [InlineData("bk_demo_too_short")]
+    [InlineData("bk_demo_0123456789abcdefghijklmnopqrstuvwxyz!")]
+    public async Task A_demo_key_the_api_would_refuse_as_malformed_is_refused(string demoKey)
     {
         await using var db = DataStoresFixture.CreateDbContext(await stores.CreateMigratedDatabaseAsync());
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Seeder(db, "not-a-key").SeedAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Seeder(db, demoKey).SeedAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("bk_", error.Message);
         Assert.Equal(0, await db.ApiKeys.CountAsync(TestContext.Current.CancellationToken));

@@ -45,7 +45,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         var app = EmulatorApp.Build(args.ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        // Listening on every interface, the emulator is still reached over loopback.
+        return new EmulatorHost(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public StripeClient NewClient(string apiKey = ApiKey) => new(new StripeClientOptions
