@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import type { Subscription } from '@/types/api';
-import { invoice, invoicePreview, plansResponse, subscription, usageAlert, usageResponse } from './fixtures';
+import { currentApiKey, invoice, invoicePreview, plansResponse, subscription, usageAlert, usageResponse } from './fixtures';
 import { problem } from './problem';
 import { server } from './server';
 
@@ -18,6 +18,9 @@ export function serveTenantApi(initial: Partial<Subscription> = {}) {
 
   server.use(
     http.get('/api/v1/plans', () => HttpResponse.json(plansResponse)),
+    http.get('/api/v1/api-keys/current', ({ request }) =>
+      authorized(request) ? HttpResponse.json(currentApiKey(['ingest', 'read', 'manage'])) : unauthorized(),
+    ),
     http.get('/api/v1/subscription', ({ request }) => (authorized(request) ? HttpResponse.json(current) : unauthorized())),
     http.post('/api/v1/subscription/change-plan', async ({ request }) => {
       if (!authorized(request)) {

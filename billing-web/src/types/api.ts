@@ -133,3 +133,15 @@ export type UsageAlert = {
 };
 
 export type AlertsResponse = { items: UsageAlert[] };
+
+export type ApiScope = 'ingest' | 'read' | 'manage';
+
+/** `GET /api/v1/api-keys/current`: the key a request was made with (never its secret). */
+export type CurrentApiKey = {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  expiresAt: string | null;
+};
