@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.RateLimiting;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -22,6 +24,7 @@ public static class DashboardAuthentication
     private const string Scheme = "dashboard";
     private const string BearerScheme = "dashboard-bearer";
     private const string RoleClaim = "billing:role";
+    private const string KeyFingerprintClaim = "billing:operator-key";
     private const string OperatorKeySetting = "Auth:OperatorKey";
     private const string SignInLimiter = "dashboard-sign-in";
 
@@ -40,6 +43,16 @@ public static class DashboardAuthentication
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                // A cookie is worth as much as the key it was signed in with: rotating the operator key signs everyone out.
+                options.Events.OnValidatePrincipal = async context =>
+                {
+                    var configuration = context.HttpContext.RequestServices.GetRequiredService<IConfiguration>();
+                    if (context.Principal?.FindFirst(KeyFingerprintClaim)?.Value is not { } fingerprint || fingerprint != KeyFingerprint(configuration))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             })
             .AddScheme<AuthenticationSchemeOptions, OperatorBearerHandler>(BearerScheme, null);
         builder.Services.AddAuthorizationBuilder()
@@ -71,7 +84,12 @@ public static class DashboardAuthentication
     internal static bool IsOperatorKey(IConfiguration configuration, string presented) =>
         configuration[OperatorKeySetting] is { Length: > 0 } operatorKey && ApiKeySecrets.SecretEquals(presented, operatorKey);
 
-    internal static ClaimsPrincipal Operator(string scheme) => new(new ClaimsIdentity([new Claim(RoleClaim, "operator")], scheme));
+    internal static ClaimsPrincipal Operator(string scheme, IConfiguration configuration) =>
+        new(new ClaimsIdentity([new Claim(RoleClaim, "operator"), new Claim(KeyFingerprintClaim, KeyFingerprint(configuration))], scheme));
+
+    /// <summary>A short hash of the current operator key: tells a cookie from before a rotation, and reveals nothing usable.</summary>
+    private static string KeyFingerprint(IConfiguration configuration) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(configuration[OperatorKeySetting] ?? "")))[..16];
 
     private static async Task<IResult> SignInAsync(HttpContext http, IConfiguration configuration)
     {
@@ -82,7 +100,7 @@ public static class DashboardAuthentication
             return SignInPage.Render(http, returnUrl, failed: true);
         }
 
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Operator(CookieAuthenticationDefaults.AuthenticationScheme));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Operator(CookieAuthenticationDefaults.AuthenticationScheme, configuration));
         return Results.Redirect(returnUrl);
     }
 

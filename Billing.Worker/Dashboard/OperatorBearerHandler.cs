@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +18,7 @@ public sealed class OperatorBearerHandler(
         }
 
         return Task.FromResult(DashboardAuthentication.IsOperatorKey(configuration, header["Bearer ".Length..].Trim())
-            ? AuthenticateResult.Success(new AuthenticationTicket(DashboardAuthentication.Operator(Scheme.Name), Scheme.Name))
+            ? AuthenticateResult.Success(new AuthenticationTicket(DashboardAuthentication.Operator(Scheme.Name, configuration), Scheme.Name))
             : AuthenticateResult.Fail("Not the operator key."));
     }
 }

@@ -4,6 +4,8 @@ using Billing.Worker.Dashboard;
 using Billing.Worker.Jobs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Worker.Tests.Dashboard;
 
@@ -117,6 +119,22 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/hangfire", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Rotating_the_operator_key_signs_out_every_cookie_signed_in_with_the_old_one()
+    {
+        await using var worker = await StartAsync(stores, allowWrites: false);
+        using var browser = Browser(worker);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, OperatorKey)).StatusCode);
+        var before = await browser.GetAsync("/hangfire/recurring", TestContext.Current.CancellationToken);
+
+        worker.Services.GetRequiredService<IConfiguration>()["Auth:OperatorKey"] = "rotated-operator-key-0123456789abcdef";
+        var after = await browser.GetAsync("/hangfire/recurring", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal(DashboardAuthentication.SignInPath, after.Headers.Location?.AbsolutePath);
     }
 
     [Fact]
