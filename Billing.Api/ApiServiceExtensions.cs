@@ -1,6 +1,7 @@
 using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure;
+using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Scalar.AspNetCore;
@@ -13,7 +14,8 @@ public static class ApiServiceExtensions
     /// <summary>Database, cache, authentication, problem details, validation and OpenAPI.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
-        builder.AddBillingDatabase();
+        // Outside a tenant key's scope the API works for the operator (and looks keys up): every tenant, few tables.
+        builder.AddBillingDatabase(roleOutsideTenantScope: DatabaseRoles.Operator);
         builder.AddBillingCache();
         builder.AddBillingMetering();
         builder.AddUsageStream();

@@ -13,7 +13,7 @@ public sealed class CatalogSyncCommandTests(DataStoresFixture stores)
     [Fact]
     public async Task Sync_catalog_runs_with_only_the_database_and_stripe_configured()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var database = await stores.CreateMigratedDatabaseAsync();
         var emulatorUrl = $"http://127.0.0.1:{LocalServerProcess.FreePort()}";
         await using var emulator = EmulatorApp.Build(["--urls", emulatorUrl, "--Emulator:ApiKey", SecretKey]);
         await emulator.StartAsync(TestContext.Current.CancellationToken);
@@ -26,7 +26,7 @@ public sealed class CatalogSyncCommandTests(DataStoresFixture stores)
             RedirectStandardError = true,
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["ConnectionStrings__billingdb"] = connectionString;
+        start.Environment["ConnectionStrings__billingdb-owner"] = database.Owner;
         start.Environment["Stripe__SecretKey"] = SecretKey;
         start.Environment["Stripe__ApiBase"] = emulatorUrl;
         start.Environment.Remove("ConnectionStrings__redis");
@@ -38,7 +38,7 @@ public sealed class CatalogSyncCommandTests(DataStoresFixture stores)
         await process.WaitForExitAsync(timeout.Token);
 
         Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{await output}\n{await errors}");
-        await using var db = DataStoresFixture.CreateDbContext(connectionString);
+        await using var db = DataStoresFixture.CreateDbContext(database.Superuser);
         var kinds = await db.StripeCatalog.GroupBy(e => e.Kind).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, TestContext.Current.CancellationToken);
         // A meter per metric, and the plans' prices beside them.
         Assert.Equal(5, kinds["meter"]);
