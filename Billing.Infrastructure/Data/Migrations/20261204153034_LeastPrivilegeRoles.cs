@@ -33,7 +33,7 @@ namespace Billing.Infrastructure.Data.Migrations
             (DatabaseRoles.Api, "webhook_events", "INSERT"),
             (DatabaseRoles.Api, "stripe_catalog", "SELECT"),
 
-            (DatabaseRoles.Tenant, "tenants", "SELECT, UPDATE"),
+            (DatabaseRoles.Tenant, "tenants", "SELECT, UPDATE (plan, stripe_customer_id, alert_webhook_url, alert_webhook_secret, spend_limit_cents, updated_at)"),
             (DatabaseRoles.Tenant, "api_keys", "SELECT, INSERT, UPDATE"),
             (DatabaseRoles.Tenant, "subscriptions", "SELECT, UPDATE"),
             (DatabaseRoles.Tenant, "usage_events", "SELECT, INSERT, DELETE"),
@@ -42,7 +42,7 @@ namespace Billing.Infrastructure.Data.Migrations
             (DatabaseRoles.Tenant, "usage_alerts", "SELECT"),
             (DatabaseRoles.Tenant, "audit_log", "SELECT, INSERT"),
 
-            (DatabaseRoles.Operator, "tenants", "SELECT, INSERT, UPDATE"),
+            (DatabaseRoles.Operator, "tenants", "SELECT, INSERT, UPDATE (overrides, updated_at)"),
             (DatabaseRoles.Operator, "api_keys", "SELECT, INSERT, UPDATE"),
             (DatabaseRoles.Operator, "subscriptions", "SELECT, INSERT"),
             (DatabaseRoles.Operator, "audit_log", "SELECT, INSERT"),
@@ -51,7 +51,7 @@ namespace Billing.Infrastructure.Data.Migrations
 
             (DatabaseRoles.Ingest, "usage_events", "INSERT (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)"),
 
-            (DatabaseRoles.Worker, "tenants", "SELECT, UPDATE"),
+            (DatabaseRoles.Worker, "tenants", "SELECT, UPDATE (plan, stripe_customer_id, updated_at)"),
             (DatabaseRoles.Worker, "subscriptions", "SELECT, UPDATE"),
             (DatabaseRoles.Worker, "usage_events", "SELECT, UPDATE"),
             (DatabaseRoles.Worker, "usage_aggregates", "SELECT, INSERT, UPDATE"),
