@@ -3,6 +3,7 @@ using Billing.Api.Http;
 using Billing.Api.Problems;
 using Billing.Api.Webhooks;
 using Billing.Infrastructure;
+using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Scalar.AspNetCore;
@@ -16,7 +17,8 @@ public static class ApiServiceExtensions
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
         builder.AddHttpSecurity();
-        builder.AddBillingDatabase();
+        // Outside a tenant key's scope the API works for the operator (and looks keys up): every tenant, few tables.
+        builder.AddBillingDatabase(roleOutsideTenantScope: DatabaseRoles.Operator);
         builder.AddBillingCache();
         builder.AddBillingMetering();
         builder.AddUsageStream();

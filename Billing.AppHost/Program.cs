@@ -14,14 +14,15 @@ var operatorKey = builder.AddParameter("operator-key", new GenerateParameterDefa
 var demoKey = builder.AddParameter("demo-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 var demoApiKey = ReferenceExpression.Create($"bk_demo_{demoKey}");
 
-// Schema first: migrations (and the Stripe catalog sync) run to completion before the services start.
+// Schema first: the database logins, migrations (as the owner) and the Stripe catalog sync run to completion before the
+// services start, each of which connects as its own least-privileged login.
 var migrations = builder.AddProject<Projects.Billing_MigrationService>("migrations")
-    .WithInfrastructure(infrastructure)
+    .WithDatabaseOwnership(infrastructure)
     .WithStripe(stripe)
     .WithEnvironment("Seed__DemoApiKey", demoApiKey);
 
 var api = builder.AddProject<Projects.Billing_Api>("api")
-    .WithInfrastructure(infrastructure)
+    .WithInfrastructure(infrastructure, infrastructure.Logins.Api)
     .WithStripe(stripe)
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WaitForCompletion(migrations)
@@ -29,7 +30,7 @@ var api = builder.AddProject<Projects.Billing_Api>("api")
 stripe.DeliverWebhooksTo(api);
 
 builder.AddProject<Projects.Billing_Worker>("worker")
-    .WithInfrastructure(infrastructure)
+    .WithInfrastructure(infrastructure, infrastructure.Logins.Worker)
     .WithStripe(stripe)
     // Outside Development the Hangfire dashboard asks for the operator key.
     .WithEnvironment("Auth__OperatorKey", operatorKey)

@@ -5,11 +5,13 @@ using Billing.MigrationService;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddBillingDatabase();
+// The owner's login: the only connection that may change the schema.
+builder.AddBillingDatabase(connectionName: InfrastructureRegistration.OwnerConnectionName);
 // No Redis: migrations, seeding and the catalog sync touch no cache, and the services start after this exits.
 builder.AddBillingStripeClient();
 builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
 builder.Services.AddScoped<DemoTenantSeeder>();
+builder.Services.AddSingleton<LoginProvisioning>();
 builder.Services.AddHostedService<MigrationWorker>();
 
 builder.Build().Run();

@@ -1,5 +1,6 @@
 using Billing.Infrastructure;
 using Billing.Infrastructure.Alerts;
+using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
 using Billing.Worker.Dashboard;
@@ -14,12 +15,11 @@ namespace Billing.Worker;
 /// <summary>Hangfire on PostgreSQL storage, the jobs, and the worker's health checks.</summary>
 public static class WorkerServiceExtensions
 {
-    /// <summary>Registers the jobs and what they need, Hangfire (client, server, storage in schema <c>hangfire</c>) and the inbox worker.</summary>
+    /// <summary>Registers the jobs and what they need, Hangfire (client, server, storage in schema <c>hangfire</c>, prepared by the migration service) and the inbox worker.</summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
         builder.AddWorkerJobs();
-        var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
+        var connectionString = InfrastructureRegistration.DatabaseConnectionString(builder.Configuration);
 
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -27,8 +27,9 @@ public static class WorkerServiceExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(options => options.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
             {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
+                SchemaName = HangfireStorage.Schema,
+                // The migration service creates and upgrades the schema as its owner; the worker's login may only use it.
+                PrepareSchemaIfNecessary = false,
                 // The default 15 s poll would leave enqueued work (webhooks, first heartbeat) waiting.
                 QueuePollInterval = TimeSpan.FromSeconds(1),
             }));

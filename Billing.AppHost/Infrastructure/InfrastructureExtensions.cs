@@ -42,12 +42,28 @@ public static class InfrastructureExtensions
             : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret));
     }
 
-    /// <summary>References the database and cache and waits until both are healthy.</summary>
-    public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure)
+    /// <summary>
+    /// The database as <paramref name="login"/> (<c>ConnectionStrings:billingdb</c>) and the cache, once both are healthy.
+    /// </summary>
+    /// <param name="login">The service's own login: <see cref="DatabaseLogins.Api"/> or <see cref="DatabaseLogins.Worker"/>.</param>
+    public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure, ReferenceExpression login)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
         service
-            .WithReference(infrastructure.Database, BillingInfrastructure.DatabaseName).WaitFor(infrastructure.Database)
+            .WithEnvironment($"ConnectionStrings__{BillingInfrastructure.DatabaseName}", login).WaitFor(infrastructure.Database)
             .WithReference(infrastructure.Cache, BillingInfrastructure.CacheName).WaitFor(infrastructure.Cache);
+
+    /// <summary>
+    /// The migration service's database: the owner's login (<c>ConnectionStrings:billingdb-owner</c>), and the superuser's
+    /// (<c>ConnectionStrings:billingdb-admin</c>) with the runtime logins' passwords, to create the logins first.
+    /// </summary>
+    public static IResourceBuilder<T> WithDatabaseOwnership<T>(this IResourceBuilder<T> migrations, BillingInfrastructure infrastructure)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        migrations
+            .WithEnvironment($"ConnectionStrings__{BillingInfrastructure.DatabaseName}-owner", infrastructure.Logins.Owner)
+            .WithReference(infrastructure.Database, $"{BillingInfrastructure.DatabaseName}-admin")
+            .WithEnvironment("DatabaseLogins__ApiPassword", infrastructure.Logins.ApiPassword)
+            .WithEnvironment("DatabaseLogins__WorkerPassword", infrastructure.Logins.WorkerPassword)
+            .WaitFor(infrastructure.Database);
 
     private static (InfrastructureMode Mode, string Reason) ChooseMode(string? configured)
     {
@@ -73,12 +89,15 @@ public static class InfrastructureExtensions
         IResourceBuilder<ParameterResource> postgresPassword,
         IResourceBuilder<ParameterResource> redisPassword)
     {
-        var database = builder.AddPostgres("postgres", password: postgresPassword)
-            .WithDataVolume("billing-postgres-data")
-            .AddDatabase(BillingInfrastructure.DatabaseName);
+        var server = builder.AddPostgres("postgres", password: postgresPassword)
+            .WithDataVolume("billing-postgres-data");
+        var database = server.AddDatabase(BillingInfrastructure.DatabaseName);
+        var endpoint = server.Resource.PrimaryEndpoint;
+        var logins = DatabaseLogins.Add(builder, dataDirectory,
+            ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}"));
         var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
             .WithDataVolume("billing-redis-data");
-        return new(database, cache, InfrastructureMode.Containers, dataDirectory);
+        return new(database, logins, cache, InfrastructureMode.Containers, dataDirectory);
     }
 
     private static BillingInfrastructure AddLocalProcesses(
@@ -127,7 +146,7 @@ public static class InfrastructureExtensions
             })
             .WithHealthCheck("redis-ready");
 
-        return new(postgres, redis, InfrastructureMode.Local, dataDirectory);
+        return new(postgres, DatabaseLogins.Add(builder, dataDirectory, postgres.Resource.Server), redis, InfrastructureMode.Local, dataDirectory);
     }
 
     private static int PortOrFree(string? configured)

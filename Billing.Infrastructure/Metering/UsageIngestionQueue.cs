@@ -14,6 +14,7 @@ namespace Billing.Infrastructure.Metering;
 /// instead of collapsing to one transaction per event.
 /// </summary>
 public sealed class UsageIngestionQueue(
+    IngestionDataSource ingestion,
     NpgsqlDataSource dataSource,
     UsageCounters counters,
     IngestionMetrics metrics,
@@ -286,8 +287,16 @@ public sealed class UsageIngestionQueue(
         {
             try
             {
+                await using (var copying = await ingestion.OpenConnectionAsync(stoppingToken))
+                {
+                    if (await UsageEventStore.TryCopyAsync(copying, events, stoppingToken) is { } copied)
+                    {
+                        return copied;
+                    }
+                }
+
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                return await UsageEventStore.CopyOrInsertAsync(connection, events, stoppingToken);
+                return await UsageEventStore.InsertByTenantAsync(connection, events, stoppingToken);
             }
             catch (PostgresException e) when (e.IsTransient && attempt < 3)
             {

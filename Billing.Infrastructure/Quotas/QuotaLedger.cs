@@ -3,6 +3,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
@@ -103,7 +104,7 @@ public sealed partial class QuotaLedger(
         if (eventId is not null)
         {
             // In the PostgreSQL fallback the event was written with the decision; unwrite it unless already aggregated.
-            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var connection = await TenantConnections.OpenAsync(dataSource, CancellationToken.None);
             await using var command = new NpgsqlCommand(
                 "DELETE FROM usage_events WHERE tenant_id = @tenant AND event_id = @id AND aggregated_at IS NULL", connection);
             command.Parameters.AddWithValue("tenant", tenantId);
@@ -115,7 +116,7 @@ public sealed partial class QuotaLedger(
     private Task<long> SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
         rebuilds.RunAsync(counterKey, async () =>
         {
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var connection = await TenantConnections.OpenAsync(dataSource, CancellationToken.None);
             var usage = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [metric], CancellationToken.None))[metric];
             return await counters.SeedAsync(counterKey, usage.Value, usage.LastEventAt);
         });
@@ -123,7 +124,7 @@ public sealed partial class QuotaLedger(
     private async Task<LedgerDecision> DecideInDatabaseAsync(
         Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string eventId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction))
         {

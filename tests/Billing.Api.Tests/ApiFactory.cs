@@ -10,18 +10,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Api.Tests;
 
-/// <summary>The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis.</summary>
+/// <summary>
+/// The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis, connected as the API's
+/// own login (the tests' helpers below read and seed as the superuser).
+/// </summary>
 public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>, IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-0123456789abcdef";
 
-    public string ConnectionString { get; private set; } = "";
+    public TestDatabase Database { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => ConnectionString = await stores.CreateMigratedDatabaseAsync();
+    /// <summary>The superuser's connection to the API's database.</summary>
+    public string ConnectionString => Database.Superuser;
+
+    public async ValueTask InitializeAsync() => Database = await stores.CreateMigratedDatabaseAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:billingdb", ConnectionString);
+        builder.UseSetting("ConnectionStrings:billingdb", Database.Api);
         builder.UseSetting("ConnectionStrings:redis", stores.Redis.ConnectionString);
         builder.UseSetting("Auth:OperatorKey", OperatorKey);
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Billing.Infrastructure;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Billing.StripeEmulator;
@@ -11,14 +12,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Stripe;
 
 namespace Billing.Api.Tests.Stripe;
 
 /// <summary>
 /// The API on a real port wired to the Stripe emulator (itself on a real port, delivering signed
-/// webhooks to the API), with the catalog synced; the worker's webhook processing is driven by the tests.
+/// webhooks to the API), with the catalog synced as the migration service syncs it (the owner's login); the worker's
+/// webhook processing, on the worker's login, is driven by the tests.
 /// </summary>
 public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
 {
@@ -27,18 +31,22 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
 
     private WebApplication? _emulator;
     private ApiOnKestrel? _api;
+    private IHost? _worker;
 
     public string EmulatorUrl { get; private set; } = "";
-    public string ConnectionString { get; private set; } = "";
+    public TestDatabase Database { get; private set; } = null!;
+
+    /// <summary>The superuser's connection to the system's database.</summary>
+    public string ConnectionString => Database.Superuser;
     public HttpClient Emulator { get; } = new();
 
     public ApiOnKestrel Api => _api ?? throw new InvalidOperationException("not started");
 
     public async ValueTask InitializeAsync()
     {
-        ConnectionString = await stores.CreateMigratedDatabaseAsync();
+        Database = await stores.CreateMigratedDatabaseAsync();
         EmulatorUrl = $"http://127.0.0.1:{LocalServerProcess.FreePort()}";
-        _api = new ApiOnKestrel(ConnectionString, stores.Redis.ConnectionString, EmulatorUrl);
+        _api = new ApiOnKestrel(Database.Api, stores.Redis.ConnectionString, EmulatorUrl);
         _api.UseKestrel(0);
         _api.StartServer();
         _emulator = EmulatorApp.Build([
@@ -52,8 +60,32 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         await _emulator.StartAsync();
         Emulator.BaseAddress = new Uri(EmulatorUrl);
         Emulator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SecretKey);
-        await using var scope = Api.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(CancellationToken.None);
+        await SyncCatalogAsync();
+        _worker = Host(InfrastructureRegistration.DatabaseConnectionName, Database.Worker, b => b.AddBillingDatabase().AddBillingCache().AddBillingStripe());
+    }
+
+    /// <summary>Runs the catalog sync as the migration service does: on the owner's login.</summary>
+    public async Task<CatalogSync.Result> SyncCatalogAsync()
+    {
+        using var owner = Host(InfrastructureRegistration.OwnerConnectionName, Database.Owner,
+            b => b.AddBillingDatabase(connectionName: InfrastructureRegistration.OwnerConnectionName).AddBillingStripeClient());
+        await using var scope = owner.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>A host (not started) of Infrastructure's registrations, on <paramref name="login"/>, Redis and the emulator.</summary>
+    private IHost Host(string connectionName, string login, Action<IHostApplicationBuilder> register)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{connectionName}"] = login,
+            ["ConnectionStrings:redis"] = stores.Redis.ConnectionString,
+            ["Stripe:SecretKey"] = SecretKey,
+            ["Stripe:ApiBase"] = EmulatorUrl,
+        });
+        register(builder);
+        return builder.Build();
     }
 
     public StripeClient Stripe => Api.Services.GetRequiredService<StripeClient>();
@@ -114,13 +146,13 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Runs the worker's inbox processing until <paramref name="done"/> holds (webhooks arrive asynchronously).</summary>
+    /// <summary>Runs the worker's inbox processing (on the worker's login) until <paramref name="done"/> holds (webhooks arrive asynchronously).</summary>
     public async Task ProcessWebhooksUntilAsync(Func<BillingDbContext, Task<bool>> done, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            await using (var scope = Api.Services.CreateAsyncScope())
+            await using (var scope = _worker!.Services.CreateAsyncScope())
             {
                 var processor = scope.ServiceProvider.GetRequiredService<WebhookProcessor>();
                 while (await processor.ProcessNextAsync(CancellationToken.None))
@@ -138,7 +170,9 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("The expected webhook outcome did not happen in time.");
+                await using var db = CreateDbContext();
+                var errors = await db.WebhookEvents.Where(e => e.Error != null).Select(e => $"{e.Type}: {e.Error}").Distinct().ToListAsync();
+                throw new TimeoutException($"The expected webhook outcome did not happen in time. Processing errors: [{string.Join("; ", errors)}]");
             }
 
             await Task.Delay(200);
@@ -161,6 +195,8 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         {
             await _api.DisposeAsync();
         }
+
+        _worker?.Dispose();
 
         Emulator.Dispose();
     }
