@@ -76,7 +76,7 @@ public static class UsageEndpoints
         var events = parsed.Events.Select((e, i) =>
         {
             var occurredAt = e.Timestamp ?? now;
-            return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!.ToLowerInvariant(), e.Value!.Value, occurredAt,
+            return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!, e.Value!.Value, occurredAt,
                 billing.PeriodAt(occurredAt).Start, e.PropertiesJson, i == 0 ? trace : null);
         }).ToList();
 
@@ -84,6 +84,11 @@ public static class UsageEndpoints
         {
             var result = await ingestion.SubmitAsync(events, cancellationToken);
             return TypedResults.Ok(new IngestUsageResponse(result.Accepted, result.Duplicates, result.DuplicateIds));
+        }
+        catch (UsageEventsRefusedException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.EventsRefused,
+                title: "Usage events refused by the store", detail: e.Message);
         }
         catch (UsageStoreUnavailableException e)
         {

@@ -45,7 +45,7 @@ internal static class CatalogOptionsReader
         foreach (var (key, quotaOptions) in options.Quotas ?? [])
         {
             var quotaPath = $"{path}:Quotas:{key}";
-            if (!MetricKeys.TryParse(key, out var metric))
+            if (!MetricKeys.TryParseConfigurationKey(key, out var metric))
             {
                 errors.Add(CatalogRules.UnknownMetric(path, key));
             }

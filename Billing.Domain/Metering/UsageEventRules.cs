@@ -12,6 +12,19 @@ public static class UsageEventRules
     public const int MaxIdLength = 100;
     public const long MaxValue = 1_000_000_000_000;
 
+    /// <summary>The most an event's <c>properties</c> may take, as sent (UTF-8 bytes of the JSON object).</summary>
+    public const int MaxPropertiesBytes = 4096;
+
+    /// <summary>How deeply <c>properties</c> may nest: the object itself is level 1, each object or array inside one more.</summary>
+    public const int MaxPropertiesDepth = 5;
+
+    /// <summary>
+    /// The most a counter may reach in one (tenant, metric, billing period), and so in any window or Stripe meter event of
+    /// it: 2^53 − 1, the largest whole number a double holds exactly. Redis scripts (Lua) and the dashboard (JavaScript)
+    /// compute in doubles, and PostgreSQL's <c>bigint</c> sums stay a thousand times below their own overflow.
+    /// </summary>
+    public const long MaxPeriodTotal = 9_007_199_254_740_991;
+
     /// <summary>Stripe refuses meter events older than this, so they could never be billed.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
 
