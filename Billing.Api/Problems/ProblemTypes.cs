@@ -8,6 +8,7 @@ public static class ProblemTypes
     public const string MalformedJson = Base + "malformed-json";
     public const string PayloadTooLarge = Base + "payload-too-large";
     public const string StoreUnavailable = Base + "store-unavailable";
+    public const string EventsRefused = Base + "events-refused";
     public const string NoSubscription = Base + "no-subscription";
     public const string QuotaExceeded = Base + "quota-exceeded";
     public const string GaugeNotConsumable = Base + "gauge-not-consumable";
