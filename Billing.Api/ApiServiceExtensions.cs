@@ -1,6 +1,7 @@
 using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure;
+using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Scalar.AspNetCore;
@@ -18,6 +19,7 @@ public static class ApiServiceExtensions
         builder.AddBillingMetering();
         builder.AddUsageStream();
         builder.AddBillingStripe();
+        builder.AddAlertOptions();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();
