@@ -1,6 +1,7 @@
 using Billing.Api.Auth;
 using Billing.Api.Enforcement;
 using Billing.Api.Problems;
+using Billing.Api.Usage;
 using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Metering;
@@ -97,6 +98,11 @@ public static class EntitlementsEndpoints
         var eventId = EntitlementRequest.EventIdPrefix + request.IdempotencyKey;
         var decision = await ledger.DecideAsync(billing.TenantId, quota, period, request.Amount, reserve: consume,
             consume ? request.IdempotencyKey : null, eventId, cancellationToken);
+        if (decision.OverPeriodTotal)
+        {
+            return IngestionProblems.OverPeriodTotal(metric.ToKey(), period.Start, decision.Decision.Used, request.Amount);
+        }
+
         if (decision.Reserved && !decision.RecordedInDatabase)
         {
             try

@@ -14,6 +14,8 @@ public static class ProblemTypes
     public const string GaugeNotConsumable = Base + "gauge-not-consumable";
     public const string SubscriptionInactive = Base + "subscription-inactive";
     public const string RateLimited = Base + "rate-limited";
+    public const string IngestionBudgetExceeded = Base + "ingestion-budget-exceeded";
+    public const string PeriodTotalExceeded = Base + "period-total-exceeded";
     public const string InvalidSignature = Base + "invalid-signature";
     public const string NoAlertWebhook = Base + "no-alert-webhook";
 }

@@ -28,6 +28,7 @@ public static class UsageEndpoints
         HttpRequest request,
         CurrentTenant caller,
         TenantBillingStore tenants,
+        IngestionAdmission admission,
         UsageIngestionQueue ingestion,
         IngestionMetrics metrics,
         TimeProvider clock,
@@ -79,6 +80,16 @@ public static class UsageEndpoints
             return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!, e.Value!.Value, occurredAt,
                 billing.PeriodAt(occurredAt).Start, e.PropertiesJson, i == 0 ? trace : null);
         }).ToList();
+
+        switch (await admission.AdmitAsync(billing, events, cancellationToken))
+        {
+            case IngestionAdmission.OverBudget over:
+                metrics.RecordRejected(events.Count);
+                return IngestionProblems.OverBudget(request.HttpContext, over, events.Count);
+            case IngestionAdmission.OverPeriodTotal over:
+                metrics.RecordRejected(events.Count);
+                return IngestionProblems.OverPeriodTotal(over.Metric, over.PeriodStart, over.Used, over.Adding);
+        }
 
         try
         {

@@ -64,7 +64,9 @@ internal static class CatalogOptionsReader
         }
 
         errors.AddRange(CatalogRules.CheckCoverage(path, seen));
-        return new Plan(tier, options.Name, options.BasePriceCents, options.PaymentGraceDays, quotas.ToFrozenDictionary());
+        var budget = options.IngestionBudget is { } configured ? new IngestionBudget(configured.EventsPerSecond, configured.Burst) : IngestionBudget.Default;
+        errors.AddRange(CatalogRules.CheckIngestionBudget(path, budget));
+        return new Plan(tier, options.Name, options.BasePriceCents, options.PaymentGraceDays, quotas.ToFrozenDictionary(), budget);
     }
 
     private static Quota? ReadQuota(Metric metric, QuotaOptions options, string path, List<string> errors)
