@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
+using Billing.Infrastructure.Limits;
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -19,36 +18,25 @@ namespace Billing.Infrastructure.Metering;
 /// the 9.2·10^18 of PostgreSQL's bigint; the aggregation sets aside whatever still crosses a window's limit.
 /// Without Redis each replica keeps its own bucket (the budget then holds per replica) and totals are not checked.
 /// </summary>
-public sealed class IngestionAdmission(IConnectionMultiplexer redis, QuotaLedger ledger, ILogger<IngestionAdmission> logger) : IDisposable
+public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBuckets buckets, QuotaLedger ledger, ILogger<IngestionAdmission> logger)
 {
     // KEYS[1] the tenant's budget bucket, KEYS[2..] its counters of this request's (metric, period) sums.
-    // ARGV: events per second, burst, events wanted, total limit, then each counter's addition.
+    // ARGV[1..4] the bucket and the events wanted (TokenBuckets.RefillLua), ARGV[5] the total limit, then each counter's addition.
     // Returns { 1 } admitted (tokens taken), { 0, wait ms } over budget, { -1, i, used } counter i would pass the limit,
-    // { -2, n, i... } counters missing (rebuild them and ask again). Only an admitted request takes tokens.
-    private const string AdmitScript = """
-        local clock = redis.call('TIME')
-        local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
-        local rate, burst, wanted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-        local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-        local tokens = tonumber(bucket[1]) or burst
-        tokens = math.min(burst, tokens + math.max(0, now - (tonumber(bucket[2]) or now)) * rate / 1000)
-        if tokens < wanted then return { 0, math.ceil((wanted - tokens) * 1000 / rate) } end
+    // { -2, n, i... } counters missing (rebuild them and ask again). Only an admitted request takes tokens. The comparison
+    // used > limit − adding is exact in Lua's doubles while both sides are below 2^53.
+    private const string AdmitScript = TokenBuckets.RefillLua + """
         local missing = {}
         for i = 2, #KEYS do
           local used = redis.call('HGET', KEYS[i], 'v')
           if not used then
             missing[#missing + 1] = i - 1
-          elseif tonumber(used) > tonumber(ARGV[4]) - tonumber(ARGV[3 + i]) then
+          elseif tonumber(used) > tonumber(ARGV[5]) - tonumber(ARGV[4 + i]) then
             return { -1, i - 1, tonumber(used) }
           end
         end
         if #missing > 0 then return { -2, #missing, unpack(missing) } end
-        redis.call('HSET', KEYS[1], 'tokens', tokens - wanted, 'at', now)
-        redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-        return { 1 }
-        """;
-
-    private readonly ConcurrentDictionary<(Guid, IngestionBudget), TokenBucketRateLimiter> _local = new();
+        """ + TokenBuckets.TakeLua + "return { 1 }";
 
     /// <summary>Why a request may or may not be queued.</summary>
     public abstract record Answer;
@@ -66,19 +54,10 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, QuotaLedger
     public async Task<Answer> AdmitAsync(TenantBilling tenant, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
         var budget = tenant.Plan.IngestionBudget;
+        var bucket = new TokenBuckets.Bucket(budget.Burst, budget.EventsPerSecond, TimeSpan.FromSeconds(1));
         var sums = Sums(events);
-        var keys = new RedisKey[sums.Count + 1];
-        var arguments = new RedisValue[sums.Count + 4];
-        keys[0] = $"ingest-budget:{{{tenant.TenantId:N}}}";
-        arguments[0] = budget.EventsPerSecond;
-        arguments[1] = budget.Burst;
-        arguments[2] = events.Count;
-        arguments[3] = UsageEventRules.MaxPeriodTotal;
-        for (var i = 0; i < sums.Count; i++)
-        {
-            keys[i + 1] = UsageCounterKey.For(tenant.TenantId, sums[i].Metric.ToKey(), sums[i].PeriodStart);
-            arguments[i + 4] = sums[i].Adding;
-        }
+        RedisKey[] keys = [$"ingest-budget:{{{tenant.TenantId:N}}}", .. sums.Select(s => (RedisKey)UsageCounterKey.For(tenant.TenantId, s.Metric.ToKey(), s.PeriodStart))];
+        RedisValue[] arguments = [.. bucket.Arguments(events.Count), UsageEventRules.MaxPeriodTotal, .. sums.Select(s => (RedisValue)s.Adding)];
 
         try
         {
@@ -105,25 +84,8 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, QuotaLedger
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             logger.LogWarning(e, "Redis unavailable; the ingestion budget of tenant {TenantId} is kept by this replica alone", tenant.TenantId);
-            return AdmitLocally(tenant.TenantId, budget, events.Count);
+            return buckets.TakeLocally(keys[0].ToString(), bucket, events.Count) is { } wait ? new OverBudget(budget, wait) : new Admitted();
         }
-    }
-
-    private Answer AdmitLocally(Guid tenantId, IngestionBudget budget, int events)
-    {
-        // Keyed by the budget too, so a changed plan or override takes effect without forgetting other tenants.
-        var limiter = _local.GetOrAdd((tenantId, budget), static key => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = key.Item2.Burst,
-            TokensPerPeriod = key.Item2.EventsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-        using var lease = limiter.AttemptAcquire(events);
-        return lease.IsAcquired
-            ? new Admitted()
-            : new OverBudget(budget, lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromSeconds(1));
     }
 
     private sealed record Sum(Metric Metric, DateTimeOffset PeriodStart, DateTimeOffset OccurredAt, long Adding);
@@ -151,13 +113,5 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, QuotaLedger
         }
 
         return sums;
-    }
-
-    public void Dispose()
-    {
-        foreach (var limiter in _local.Values)
-        {
-            limiter.Dispose();
-        }
     }
 }
