@@ -1,5 +1,6 @@
 using Billing.Api.Auth;
 using Billing.Api.Problems;
+using Billing.Api.StripeRoutes;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Metering;
@@ -20,6 +21,7 @@ public static class ApiServiceExtensions
         builder.AddUsageStream();
         builder.AddBillingStripe();
         builder.AddAlertOptions();
+        builder.AddStripeRouteLimits();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();

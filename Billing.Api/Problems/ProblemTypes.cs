@@ -18,4 +18,5 @@ public static class ProblemTypes
     public const string PeriodTotalExceeded = Base + "period-total-exceeded";
     public const string InvalidSignature = Base + "invalid-signature";
     public const string NoAlertWebhook = Base + "no-alert-webhook";
+    public const string PlanChangeInProgress = Base + "plan-change-in-progress";
 }

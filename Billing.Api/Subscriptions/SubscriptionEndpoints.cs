@@ -1,4 +1,5 @@
 using Billing.Api.Auth;
+using Billing.Api.StripeRoutes;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
@@ -16,8 +17,8 @@ public static class SubscriptionEndpoints
     {
         var group = app.MapGroup("/api/v1/subscription").WithTags("Subscription").RequireAuthorization(AuthPolicies.Tenant);
         group.MapGet("/", Get).WithName("GetSubscription");
-        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan");
-        group.MapPost("/cancel", Cancel).WithName("CancelSubscription");
+        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan").RequireStripeCallBudget().SerializedPlanChange();
+        group.MapPost("/cancel", Cancel).WithName("CancelSubscription").RequireStripeCallBudget().SerializedPlanChange();
         return app;
     }
 
