@@ -7,8 +7,9 @@ namespace Billing.Infrastructure.Limits;
 
 /// <summary>
 /// Token buckets in Redis, one hash per key (<c>tokens</c>, <c>at</c>), on Redis's own clock so every API replica
-/// shares each bucket. When Redis does not answer, each replica keeps a bucket of its own for the key, so a limit
-/// still holds (once per replica) rather than falling away with the cache.
+/// shares each bucket. When Redis does not answer (no connection, a timeout), each replica keeps a bucket of its own for
+/// the key, so a limit still holds (once per replica) rather than falling away with the cache; an error Redis answers
+/// with (a script it refuses) is not an outage and is not hidden by the fallback.
 /// </summary>
 public sealed class TokenBuckets(IConnectionMultiplexer redis, ILogger<TokenBuckets> logger) : IDisposable
 {
@@ -33,7 +34,8 @@ public sealed class TokenBuckets(IConnectionMultiplexer redis, ILogger<TokenBuck
         redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
         """;
 
-    private const string TakeScript = RefillLua + TakeLua + "return { 1 }";
+    // Raw string literals end without a line break: the fragments are joined with one.
+    private const string TakeScript = RefillLua + "\n" + TakeLua + "\nreturn { 1 }";
 
     private readonly ConcurrentDictionary<(string, Bucket), TokenBucketRateLimiter> _local = new();
 
@@ -52,7 +54,7 @@ public sealed class TokenBuckets(IConnectionMultiplexer redis, ILogger<TokenBuck
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(TakeScript, [key], bucket.Arguments(tokens)))!;
             return (int)result[0] == 1 ? null : TimeSpan.FromMilliseconds((long)result[1]);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
         {
             logger.LogWarning(e, "Redis unavailable; the bucket {Key} is kept by this replica alone", key);
             return TakeLocally(key, bucket, tokens);

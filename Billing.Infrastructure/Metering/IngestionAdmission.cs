@@ -25,7 +25,7 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
     // Returns { 1 } admitted (tokens taken), { 0, wait ms } over budget, { -1, i, used } counter i would pass the limit,
     // { -2, n, i... } counters missing (rebuild them and ask again). Only an admitted request takes tokens. The comparison
     // used > limit − adding is exact in Lua's doubles while both sides are below 2^53.
-    private const string AdmitScript = TokenBuckets.RefillLua + """
+    private const string AdmitScript = TokenBuckets.RefillLua + "\n" + """
         local missing = {}
         for i = 2, #KEYS do
           local used = redis.call('HGET', KEYS[i], 'v')
@@ -36,7 +36,7 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
           end
         end
         if #missing > 0 then return { -2, #missing, unpack(missing) } end
-        """ + TokenBuckets.TakeLua + "return { 1 }";
+        """ + "\n" + TokenBuckets.TakeLua + "\nreturn { 1 }";
 
     /// <summary>Why a request may or may not be queued.</summary>
     public abstract record Answer;
@@ -81,7 +81,7 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
 
             throw new InvalidOperationException($"Usage counters of tenant {tenant.TenantId} vanished twice while admitting events.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
         {
             logger.LogWarning(e, "Redis unavailable; the ingestion budget of tenant {TenantId} is kept by this replica alone", tenant.TenantId);
             return buckets.TakeLocally(keys[0].ToString(), bucket, events.Count) is { } wait ? new OverBudget(budget, wait) : new Admitted();
