@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Api.StripeRoutes;
@@ -24,6 +25,8 @@ public static class ApiServiceExtensions
         builder.AddStripeRouteLimits();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
+        // A number is a JSON number: "12" is refused, as the usage events parser refuses it, rather than read as 12.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddOpenApi();
         builder.AddApiKeyAuthentication();
         builder.AddPerKeyRateLimiting();

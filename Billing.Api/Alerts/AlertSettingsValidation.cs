@@ -34,7 +34,7 @@ public static class AlertSettingsValidation
             return $"The URL may have at most {MaxUrlLength} characters.";
         }
 
-        if (url.Trim().Length != url.Length || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        if (url.Trim().Length != url.Length || url.Any(char.IsControl) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             return "The URL must be an absolute http or https URL, or null for none.";

@@ -7,6 +7,7 @@ public static class ProblemTypes
 
     public const string MalformedJson = Base + "malformed-json";
     public const string PayloadTooLarge = Base + "payload-too-large";
+    public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string StoreUnavailable = Base + "store-unavailable";
     public const string EventsRefused = Base + "events-refused";
     public const string NoSubscription = Base + "no-subscription";

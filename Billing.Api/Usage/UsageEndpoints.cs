@@ -34,6 +34,13 @@ public static class UsageEndpoints
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
+        // Routing refuses other content types; a request that names none is refused here rather than read as JSON.
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, type: ProblemTypes.UnsupportedMediaType,
+                title: "Unsupported media type", detail: "Send the events as JSON, with Content-Type: application/json.");
+        }
+
         UsageEventsParser.Parsed? parsed;
         try
         {

@@ -29,12 +29,18 @@ public static class StripeWebhookEndpoints
     public static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> Receive(
         HttpRequest request, IOptions<StripeOptions> options, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        if (request.Headers["Stripe-Signature"] is not [{ Length: > 0 } signature])
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.InvalidSignature,
+                title: "Invalid Stripe signature", detail: "The request carries no Stripe-Signature header, or more than one.");
+        }
+
         using var reader = new StreamReader(request.Body);
         var payload = await reader.ReadToEndAsync(cancellationToken);
         Event stripeEvent;
         try
         {
-            stripeEvent = EventUtility.ConstructEvent(payload, request.Headers["Stripe-Signature"], options.Value.WebhookSecret ?? "",
+            stripeEvent = EventUtility.ConstructEvent(payload, signature, options.Value.WebhookSecret ?? "",
                 ToleranceSeconds, throwOnApiVersionMismatch: false);
         }
         catch (StripeException e)

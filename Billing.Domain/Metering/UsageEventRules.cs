@@ -61,6 +61,33 @@ public static class UsageEventRules
         return errors;
     }
 
+    /// <summary>
+    /// Why <paramref name="id"/> cannot be an idempotency key, completing "The id …"; null when it can. Control characters
+    /// (NUL, line breaks, escapes), invisible format characters (zero widths, bidirectional overrides, the BOM) and
+    /// unpaired surrogates are refused: they break logs and PostgreSQL text, or make two different keys look alike.
+    /// </summary>
+    public static string? IdentifierProblem(string id)
+    {
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsHighSurrogate(c) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"holds an unpaired surrogate (U+{(int)c:X4}) at position {i}.";
+            }
+            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return $"must not contain control or invisible format characters; it holds U+{(int)c:X4} at position {i}.";
+            }
+        }
+
+        return null;
+    }
+
     private static IEnumerable<(string Field, string Message)> Check(UsageEventInput e, DateTimeOffset now, DateTimeOffset subscriptionStart, DateTimeOffset? invoicedThrough)
     {
         if (string.IsNullOrWhiteSpace(e.Id))
@@ -71,9 +98,9 @@ public static class UsageEventRules
         {
             yield return ("id", $"The id must be at most {MaxIdLength} characters; it has {e.Id.Length}.");
         }
-        else if (e.Id.Contains('\0', StringComparison.Ordinal))
+        else if (IdentifierProblem(e.Id) is { } problem)
         {
-            yield return ("id", "The id must not contain the NUL character (\\u0000).");
+            yield return ("id", $"The id {problem}");
         }
 
         if (string.IsNullOrWhiteSpace(e.Metric))
