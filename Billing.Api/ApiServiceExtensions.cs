@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
 using Billing.Api.Auth;
 using Billing.Api.Http;
 using Billing.Api.Problems;
+using Billing.Api.StripeRoutes;
 using Billing.Api.Webhooks;
 using Billing.Infrastructure;
+using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
@@ -25,8 +28,12 @@ public static class ApiServiceExtensions
         builder.AddBillingStripe();
         builder.RequireStripeWebhookSecret();
         builder.LimitRequestBodies();
+        builder.AddAlertOptions();
+        builder.AddStripeRouteLimits();
         builder.Services.AddApiProblemDetails();
         builder.Services.AddValidation();
+        // A number is a JSON number: "12" is refused, as the usage events parser refuses it, rather than read as 12.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddOpenApi();
         builder.AddApiKeyAuthentication();
         builder.AddPerKeyRateLimiting();

@@ -35,6 +35,7 @@ app.MapInvoicesApi();
 app.MapStripeWebhooks();
 app.MapAuditApi();
 app.MapReconciliationApi();
+app.MapDeadLettersApi();
 app.MapAlertsApi();
 
 app.Run();

@@ -9,6 +9,7 @@ using Billing.Infrastructure.Data.Entities;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Alerts;
 
@@ -68,9 +69,9 @@ public static class AlertsEndpoints
     /// </summary>
     public static async Task<Results<Ok<AlertSettingsResponse>, ValidationProblem, NotFound>> PutSettings(
         AlertSettingsRequest request, CurrentTenant caller, BillingDbContext db, BillingCatalog catalog, AuditLog audit, TimeProvider clock,
-        CancellationToken cancellationToken)
+        IOptions<AlertOptions> alertOptions, CancellationToken cancellationToken)
     {
-        var errors = AlertSettingsValidation.Validate(request);
+        var errors = AlertSettingsValidation.Validate(request, alertOptions.Value);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Alert settings rejected", detail: "Nothing was changed.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Billing.Api.Auth;
 using Billing.Api.Problems;
+using Billing.Api.StripeRoutes;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Security;
@@ -19,7 +20,8 @@ public static class InvoiceEndpoints
     {
         var group = app.MapGroup("/api/v1/invoices").WithTags("Invoices").RequireAuthorization(AuthPolicies.Tenant).RequireScope(ApiScopes.Read);
         group.MapGet("/", List).WithName("ListInvoices");
-        group.MapGet("/preview", Preview).WithName("PreviewInvoice");
+        group.MapGet("/preview", Preview).WithName("PreviewInvoice")
+            .CachedPerTenant(StripeRouteConventions.InvoicePreview).RequireStripeCallBudget();
         group.MapGet("/{id:guid}", Get).WithName("GetInvoice");
         return app;
     }

@@ -1,5 +1,6 @@
 using Billing.Api.Auth;
 using Billing.Api.Http;
+using Billing.Api.StripeRoutes;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
@@ -19,8 +20,10 @@ public static class SubscriptionEndpoints
         var group = app.MapGroup("/api/v1/subscription").WithTags("Subscription").RequireAuthorization(AuthPolicies.Tenant)
             .LimitRequestBody(RequestBodyLimits.Settings);
         group.MapGet("/", Get).WithName("GetSubscription").RequireScope(ApiScopes.Read);
-        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan").RequireScope(ApiScopes.Manage);
-        group.MapPost("/cancel", Cancel).WithName("CancelSubscription").RequireScope(ApiScopes.Manage);
+        group.MapPost("/change-plan", ChangePlan).WithName("ChangePlan").RequireScope(ApiScopes.Manage)
+            .RequireStripeCallBudget().SerializedPlanChange();
+        group.MapPost("/cancel", Cancel).WithName("CancelSubscription").RequireScope(ApiScopes.Manage)
+            .RequireStripeCallBudget().SerializedPlanChange();
         return app;
     }
 

@@ -82,5 +82,6 @@ public static class TenantOverridesEndpoints
         overrides?.Quotas.OrderBy(q => q.Key).ToDictionary(
             q => q.Key.ToKey(),
             q => (QuotaOverrideBody?)new QuotaOverrideBody(q.Value.Included, q.Value.Cap?.ToKey(), q.Value.GracePercent,
-                q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits)) ?? []);
+                q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits)) ?? [],
+        overrides?.IngestionBudget is { } budget ? new IngestionBudgetOverrideBody(budget.EventsPerSecond, budget.Burst) : null);
 }

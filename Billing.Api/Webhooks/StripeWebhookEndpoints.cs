@@ -37,12 +37,18 @@ public static class StripeWebhookEndpoints
                 title: "Invalid Stripe signature", detail: "No Stripe webhook secret is configured (Stripe:WebhookSecret): no signature can be verified.");
         }
 
+        if (request.Headers["Stripe-Signature"] is not [{ Length: > 0 } signature])
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.InvalidSignature,
+                title: "Invalid Stripe signature", detail: "The request carries no Stripe-Signature header, or more than one.");
+        }
+
         using var reader = new StreamReader(request.Body);
         var payload = await reader.ReadToEndAsync(cancellationToken);
         Event stripeEvent;
         try
         {
-            stripeEvent = EventUtility.ConstructEvent(payload, request.Headers["Stripe-Signature"], options.Value.WebhookSecret,
+            stripeEvent = EventUtility.ConstructEvent(payload, signature, options.Value.WebhookSecret,
                 ToleranceSeconds, throwOnApiVersionMismatch: false);
         }
         catch (StripeException e)

@@ -25,6 +25,8 @@ public static class MeteringRegistration
         builder.Services.Configure<UsageBufferOptions>(builder.Configuration.GetSection(UsageBufferOptions.SectionName));
         builder.Services.AddSingleton<UsageViews>();
         builder.Services.AddSingleton<QuotaLedger>();
+        builder.Services.AddSingleton<Limits.TokenBuckets>();
+        builder.Services.AddSingleton<IngestionAdmission>();
         builder.Services.AddHealthChecks().AddCheck<QuotaHealth>("redis");
         return builder;
     }

@@ -85,6 +85,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
             // One benchmark key sends far more than a tenant normally may; the limiter is not what is measured.
             builder.UseSetting("RateLimiting:PermitsPerSecond", "10000000");
             builder.UseSetting("RateLimiting:Burst", "10000000");
+            // Nor is the ingestion budget: it is checked on every request (its cost is measured), but never runs out.
+            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:EventsPerSecond", "1000000000");
+            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:Burst", "1000000000");
         }
     }
 }

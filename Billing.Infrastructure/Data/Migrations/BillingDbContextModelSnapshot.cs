@@ -713,7 +713,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_usage_aggregates_submission_pending")
                         .HasFilter("submission_pending");
 
-                    b.ToTable("usage_aggregates", (string)null);
+                    b.ToTable("usage_aggregates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_usage_aggregates_value_within_period_total", "value <= 9007199254740991");
+                        });
                 });
 
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.UsageAlert", b =>
@@ -839,6 +842,15 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnName("received_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<DateTimeOffset?>("SetAsideAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("set_aside_at");
+
+                    b.Property<string>("SetAsideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("set_aside_reason");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -865,6 +877,10 @@ namespace Billing.Infrastructure.Data.Migrations
 
                     b.HasIndex("TenantId", "Metric", "OccurredAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_metric_occurred_at");
+
+                    b.HasIndex(new[] { "Id" }, "ix_usage_events_set_aside")
+                        .HasDatabaseName("ix_usage_events_set_aside")
+                        .HasFilter("set_aside_at IS NOT NULL");
 
                     b.ToTable("usage_events", (string)null);
                 });

@@ -43,8 +43,9 @@ public sealed class AlertsWorld : IAsyncDisposable
         {
             ["ConnectionStrings:billingdb"] = database.Worker,
             ["ConnectionStrings:redis"] = stores.Redis.ConnectionString,
-            // The receivers of these tests listen on 127.0.0.1.
+            // The receivers of these tests listen on http://127.0.0.1.
             ["Alerts:AllowPrivateNetworks"] = "true",
+            ["Alerts:AllowHttp"] = "true",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
