@@ -15,4 +15,9 @@ public static class ProblemTypes
     public const string RateLimited = Base + "rate-limited";
     public const string InvalidSignature = Base + "invalid-signature";
     public const string NoAlertWebhook = Base + "no-alert-webhook";
+    public const string PaymentMethodRequired = Base + "payment-method-required";
+    public const string PaymentDeclined = Base + "payment-declined";
+    public const string AlreadySubscribed = Base + "already-subscribed";
+    public const string InvoicedTenant = Base + "invoiced-tenant";
+    public const string PaymentsNotConfigured = Base + "payments-not-configured";
 }
