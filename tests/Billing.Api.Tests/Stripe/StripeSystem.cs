@@ -79,14 +79,35 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         return (id, key.GetProperty("key").GetString()!);
     }
 
-    /// <summary>A tenant moved from Free to <paramref name="plan"/> through the API, once its first invoice is stored as paid.</summary>
+    /// <summary>
+    /// A tenant moved from Free to <paramref name="plan"/> through the API with a card on file (as Checkout or the portal
+    /// leaves one), once its first invoice is stored as paid.
+    /// </summary>
     public async Task<(Guid TenantId, HttpClient Http)> PaidTenantAsync(string plan)
     {
         var (tenantId, key) = await CreateTenantAsync("free");
+        await CardOnFileAsync(tenantId);
         var http = Client(key);
         await PostAsync(http, "/api/v1/subscription/change-plan", new { plan });
         await ProcessWebhooksUntilAsync(async db => await db.Invoices.AnyAsync(i => i.TenantId == tenantId && i.Status == "paid"));
         return (tenantId, http);
+    }
+
+    /// <summary>Gives the tenant's Stripe customer (created when missing) a card on file, a Stripe test token; returns the customer.</summary>
+    public async Task<string> CardOnFileAsync(Guid tenantId, string token = "pm_card_visa")
+    {
+        await using var scope = Api.Services.CreateAsyncScope();
+        var customer = await scope.ServiceProvider.GetRequiredService<StripeCustomers>().EnsureAsync(tenantId, CancellationToken.None);
+        await CardOnFileAsync(customer, token);
+        return customer;
+    }
+
+    /// <summary>Attaches a Stripe test token to the customer and makes it the customer's default card.</summary>
+    public async Task<string> CardOnFileAsync(string customerId, string token = "pm_card_visa")
+    {
+        var card = await Stripe.V1.PaymentMethods.AttachAsync(token, new PaymentMethodAttachOptions { Customer = customerId });
+        await Stripe.V1.Customers.UpdateAsync(customerId, new CustomerUpdateOptions { InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = card.Id } });
+        return card.Id;
     }
 
     /// <summary>Posts JSON, expects success, returns the body.</summary>
@@ -169,6 +190,9 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
     {
         public const string OperatorKey = "stripe-system-operator-key-0123456789";
 
+        /// <summary>Where Checkout and the portal send the tenant back; nothing listens there, the tests read the redirects.</summary>
+        public const string DashboardUrl = "http://dashboard.test";
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("ConnectionStrings:billingdb", database);
@@ -177,6 +201,7 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
             builder.UseSetting("Stripe:SecretKey", SecretKey);
             builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
             builder.UseSetting("Stripe:ApiBase", stripeBase);
+            builder.UseSetting("Payments:DashboardUrl", DashboardUrl);
         }
     }
 }
