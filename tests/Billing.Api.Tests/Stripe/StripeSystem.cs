@@ -10,6 +10,7 @@ using Billing.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
@@ -20,8 +21,23 @@ namespace Billing.Api.Tests.Stripe;
 /// The API on a real port wired to the Stripe emulator (itself on a real port, delivering signed
 /// webhooks to the API), with the catalog synced; the worker's webhook processing is driven by the tests.
 /// </summary>
-public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
+public class StripeSystem : IAsyncLifetime
 {
+    private readonly DataStoresFixture _stores;
+    private readonly string[] _emulatorSettings;
+
+    public StripeSystem(DataStoresFixture stores)
+        : this(stores, [])
+    {
+    }
+
+    /// <param name="emulatorSettings">More of the emulator's command-line settings (<c>--Emulator:PaymentRetryDays</c>, <c>2,4,10</c>).</param>
+    protected StripeSystem(DataStoresFixture stores, string[] emulatorSettings)
+    {
+        _stores = stores;
+        _emulatorSettings = emulatorSettings;
+    }
+
     public const string SecretKey = "sk_test_stripe_system";
     public const string WebhookSecret = "whsec_stripe_system_0123456789";
 
@@ -34,11 +50,14 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
 
     public ApiOnKestrel Api => _api ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The API's clock: the wall clock unless a test moves it along with the emulator's (<see cref="SetClocksAsync"/>).</summary>
+    public ShiftedClock ApiClock { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
-        ConnectionString = await stores.CreateMigratedDatabaseAsync();
+        ConnectionString = await _stores.CreateMigratedDatabaseAsync();
         EmulatorUrl = $"http://127.0.0.1:{LocalServerProcess.FreePort()}";
-        _api = new ApiOnKestrel(ConnectionString, stores.Redis.ConnectionString, EmulatorUrl);
+        _api = new ApiOnKestrel(ConnectionString, _stores.Redis.ConnectionString, EmulatorUrl, ApiClock);
         _api.UseKestrel(0);
         _api.StartServer();
         _emulator = EmulatorApp.Build([
@@ -48,6 +67,7 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
             "--Emulator:WebhookUrl", new Uri(_api.ClientOptions.BaseAddress, "/api/v1/webhooks/stripe").ToString(),
             "--Emulator:WebhookRetryBaseMs", "100",
             "--Emulator:BillingTickMs", "200",
+            .. _emulatorSettings,
         ]);
         await _emulator.StartAsync();
         Emulator.BaseAddress = new Uri(EmulatorUrl);
@@ -110,6 +130,23 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         return card.Id;
     }
 
+    /// <summary>
+    /// Submits the card form of one of the emulator's hosted pages (Checkout, the portal, an invoice) as a browser posts
+    /// it, without following the redirect; the status, where it redirects, and the page.
+    /// </summary>
+    public async Task<(int Status, string? Location, string Html)> SubmitCardAsync(string formUrl, string number)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await browser.PostAsync(formUrl, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["number"] = number,
+            ["expiry"] = "12 / 40",
+            ["cvc"] = "123",
+            ["name"] = "Tenant Owner",
+        }), TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, response.Headers.Location?.ToString(), await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     /// <summary>Posts JSON, expects success, returns the body.</summary>
     public static async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
     {
@@ -166,6 +203,13 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         }
     }
 
+    /// <summary>Sets the emulator's clock and the API's to <paramref name="now"/>: payment graces end as Stripe's retries happen.</summary>
+    public async Task SetClocksAsync(DateTimeOffset now)
+    {
+        (await Emulator.PostAsJsonAsync("/_emulator/clock", new { now = now.ToUnixTimeSeconds() })).EnsureSuccessStatusCode();
+        ApiClock.Offset = now - DateTimeOffset.UtcNow;
+    }
+
     /// <summary>Moves the emulator's clock (the customers' clock) forward; periods that end are invoiced.</summary>
     public async Task AdvanceClockAsync(TimeSpan by) =>
         (await Emulator.PostAsJsonAsync("/_emulator/clock", new { advanceSeconds = (long)by.TotalSeconds })).EnsureSuccessStatusCode();
@@ -186,7 +230,7 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
         Emulator.Dispose();
     }
 
-    public sealed class ApiOnKestrel(string database, string redis, string stripeBase) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
+    public sealed class ApiOnKestrel(string database, string redis, string stripeBase, TimeProvider clock) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
     {
         public const string OperatorKey = "stripe-system-operator-key-0123456789";
 
@@ -202,6 +246,7 @@ public sealed class StripeSystem(DataStoresFixture stores) : IAsyncLifetime
             builder.UseSetting("Stripe:WebhookSecret", WebhookSecret);
             builder.UseSetting("Stripe:ApiBase", stripeBase);
             builder.UseSetting("Payments:DashboardUrl", DashboardUrl);
+            builder.ConfigureTestServices(services => services.AddSingleton(clock));
         }
     }
 }
