@@ -85,6 +85,7 @@ public static class CheckoutPages
             string amount;
             if (price.IsMetered)
             {
+                product += price.Meter is { } meter && state.Meters.TryGetValue(meter, out var m) ? $" · {m.EventName}" : "";
                 amount = $"Billed by usage each {interval}";
             }
             else
