@@ -8,11 +8,8 @@ namespace Billing.Domain.Payments;
 /// </summary>
 public static class SubscriptionLifecycle
 {
-    public const string Active = "active";
-    public const string Trialing = "trialing";
     public const string Incomplete = "incomplete";
     public const string IncompleteExpired = "incomplete_expired";
-    public const string PastDue = "past_due";
     public const string Unpaid = "unpaid";
     public const string Canceled = "canceled";
     public const string Paused = "paused";
