@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Billing.Api.Tests.Enforcement;
 using Microsoft.EntityFrameworkCore;
 using Stripe;
 
@@ -60,10 +61,10 @@ public sealed class CheckoutFlowTests(StripeSystem system) : IClassFixture<Strip
         Assert.Equal(("visa", "4242", 12, 2040), (card.GetProperty("brand").GetString(), card.GetProperty("last4").GetString(),
             card.GetProperty("expMonth").GetInt32(), card.GetProperty("expYear").GetInt32()));
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-        Assert.Equal("1000000", ApiCallsLimit(served));
+        Assert.Equal("1000000", MeteredCalls.QuotaLimit(served, "api_calls"));
         var session = await system.Stripe.V1.Checkout.Sessions.GetAsync(sessionId, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal((tenantId.ToString(), await CustomerOfAsync(tenantId)), (session.ClientReferenceId, session.CustomerId));
-        Assert.Equal(["checkout.completed", "checkout.started", "payment_method.changed"], (await ActionsAsync(tenantId))
+        Assert.Equal((tenantId.ToString(), await system.CustomerOfAsync(tenantId)), (session.ClientReferenceId, session.CustomerId));
+        Assert.Equal(["checkout.completed", "checkout.started", "payment_method.changed"], (await system.AuditActionsAsync(tenantId))
             .Where(a => a.StartsWith("checkout.", StringComparison.Ordinal) || a.StartsWith("payment_method.", StringComparison.Ordinal)).Order());
         await using var db = system.CreateDbContext();
         Assert.Equal("paid", (await db.Invoices.SingleAsync(i => i.TenantId == tenantId, TestContext.Current.CancellationToken)).Status);
@@ -143,7 +144,7 @@ public sealed class CheckoutFlowTests(StripeSystem system) : IClassFixture<Strip
         Assert.NotEqual(oldId, local.StripeSubscriptionId);
         Assert.Equal(("mastercard", "4444"), (local.PaymentMethodBrand, local.PaymentMethodLast4));
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-        Assert.Equal("20000000", ApiCallsLimit(served));
+        Assert.Equal("20000000", MeteredCalls.QuotaLimit(served, "api_calls"));
     }
 
     [Fact]
@@ -160,7 +161,7 @@ public sealed class CheckoutFlowTests(StripeSystem system) : IClassFixture<Strip
         var portal = await StripeSystem.PostAsync(http, $"/api/v1/billing/portal?tenantId={tenantB}", new { tenantId = tenantB, customer = customerB });
         var asOperator = await operatorHttp.PostAsJsonAsync("/api/v1/billing/portal", new { tenantId = tenantB }, TestContext.Current.CancellationToken);
 
-        var customerA = await CustomerOfAsync(tenantA);
+        var customerA = await system.CustomerOfAsync(tenantA);
         var session = await system.Stripe.V1.Checkout.Sessions.GetAsync(checkout.GetProperty("sessionId").GetString(), cancellationToken: TestContext.Current.CancellationToken);
         var portalPage = await new HttpClient().GetStringAsync(portal.GetProperty("url").GetString(), TestContext.Current.CancellationToken);
         Assert.Equal((customerA, tenantA.ToString()), (session.CustomerId, session.ClientReferenceId));
@@ -170,30 +171,10 @@ public sealed class CheckoutFlowTests(StripeSystem system) : IClassFixture<Strip
         Assert.Equal(HttpStatusCode.Forbidden, asOperator.StatusCode);
     }
 
-    private static string ApiCallsLimit(HttpResponseMessage response)
-    {
-        var metrics = response.Headers.GetValues("X-Quota-Metric").SelectMany(v => v.Split(',')).Select(v => v.Trim()).ToList();
-        var limits = response.Headers.GetValues("X-Quota-Limit").SelectMany(v => v.Split(',')).Select(v => v.Trim()).ToList();
-        return limits[metrics.IndexOf("api_calls")];
-    }
-
-    private async Task<string> CustomerOfAsync(Guid tenantId)
-    {
-        await using var db = system.CreateDbContext();
-        return (await db.Tenants.SingleAsync(t => t.Id == tenantId, TestContext.Current.CancellationToken)).StripeCustomerId!;
-    }
-
     private async Task<IReadOnlyList<Subscription>> StripeSubscriptionsOfAsync(Guid tenantId)
     {
-        var customer = await CustomerOfAsync(tenantId);
+        var customer = await system.CustomerOfAsync(tenantId);
         return (await system.Stripe.V1.Subscriptions.ListAsync(new SubscriptionListOptions { Customer = customer, Status = "all" },
             cancellationToken: TestContext.Current.CancellationToken)).Data;
-    }
-
-    private async Task<List<string>> ActionsAsync(Guid tenantId)
-    {
-        using var operatorHttp = system.Client(StripeSystem.ApiOnKestrel.OperatorKey);
-        var audit = await operatorHttp.GetFromJsonAsync<JsonElement>($"/api/v1/audit-log?tenantId={tenantId}", TestContext.Current.CancellationToken);
-        return audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()!).ToList();
     }
 }

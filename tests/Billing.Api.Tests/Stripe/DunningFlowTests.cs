@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using PlanTier = Billing.Domain.Catalog.PlanTier;
+using Billing.Api.Tests.Enforcement;
 using Billing.Infrastructure.Stripe;
 using Billing.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -62,7 +63,7 @@ public sealed class DunningFlowTests(RetriesPastGraceSystem system) : IClassFixt
         Assert.Equal(JsonValueKind.Null, recovered.GetProperty("graceEndsAt").ValueKind);
         Assert.Equal((HttpStatusCode.OK, "1000000", null), (servedAgain.Status, servedAgain.ApiCallsLimit, servedAgain.Warning));
 
-        var actions = await ActionsAsync(tenantId);
+        var actions = await system.AuditActionsAsync(tenantId);
         Assert.Equal(3, actions.Count(a => a == "payment.failed"));
         Assert.Contains("payment.recovered", actions);
         Assert.Contains("billing_portal.opened", actions);
@@ -89,7 +90,7 @@ public sealed class DunningFlowTests(RetriesPastGraceSystem system) : IClassFixt
         Assert.Equal(4, subscription.GetProperty("outstanding").GetProperty("attemptCount").GetInt32());
         Assert.Equal(JsonValueKind.Null, subscription.GetProperty("outstanding").GetProperty("nextPaymentAttempt").ValueKind);
         Assert.Equal(["past_due", "unpaid"], await StatusChangesAsync(tenantId));
-        Assert.Equal(4, (await ActionsAsync(tenantId)).Count(a => a == "payment.failed"));
+        Assert.Equal(4, (await system.AuditActionsAsync(tenantId)).Count(a => a == "payment.failed"));
     }
 
     [Fact]
@@ -126,29 +127,15 @@ public sealed class DunningFlowTests(RetriesPastGraceSystem system) : IClassFixt
 
     private static async Task<Served> CallAsync(HttpClient http)
     {
-        using var response = await http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "metered" }, TestContext.Current.CancellationToken);
-        if (!response.Headers.TryGetValues("X-Quota-Metric", out var metricValues))
-        {
-            return new Served(response.StatusCode, null, null);
-        }
-
-        var metrics = metricValues.SelectMany(v => v.Split(',')).Select(v => v.Trim()).ToList();
-        var limits = response.Headers.GetValues("X-Quota-Limit").SelectMany(v => v.Split(',')).Select(v => v.Trim()).ToList();
+        using var response = await MeteredCalls.CompleteAsync(http);
         var warning = response.Headers.TryGetValues("X-Quota-Warning", out var warnings) ? string.Join(" | ", warnings) : null;
-        return new Served(response.StatusCode, limits[metrics.IndexOf("api_calls")], warning);
+        return new Served(response.StatusCode, MeteredCalls.QuotaLimit(response, "api_calls"), warning);
     }
 
     private async Task<Billing.Infrastructure.Data.Entities.Subscription> LocalAsync(Guid tenantId)
     {
         await using var db = system.CreateDbContext();
         return await db.Subscriptions.AsNoTracking().SingleAsync(s => s.TenantId == tenantId, TestContext.Current.CancellationToken);
-    }
-
-    private async Task<List<string>> ActionsAsync(Guid tenantId)
-    {
-        using var operatorHttp = system.Client(StripeSystem.ApiOnKestrel.OperatorKey);
-        var audit = await operatorHttp.GetFromJsonAsync<JsonElement>($"/api/v1/audit-log?tenantId={tenantId}", TestContext.Current.CancellationToken);
-        return audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()!).ToList();
     }
 
     /// <summary>The <c>to</c> of each <c>subscription.status_changed</c> entry, in alphabetical order.</summary>

@@ -41,7 +41,7 @@ public sealed class InvoicedTenantTests(StripeSystem system) : IClassFixture<Str
         Assert.Equal(303, status);
         Assert.Equal(JsonValueKind.Null, paid.GetProperty("outstanding").ValueKind);
         Assert.Equal(JsonValueKind.Null, paid.GetProperty("paymentMethod").ValueKind);
-        var stripe = await system.Stripe.V1.Subscriptions.ListAsync(new global::Stripe.SubscriptionListOptions { Customer = await CustomerOfAsync(tenantId) },
+        var stripe = await system.Stripe.V1.Subscriptions.ListAsync(new global::Stripe.SubscriptionListOptions { Customer = await system.CustomerOfAsync(tenantId) },
             cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(("send_invoice", 14L), (stripe.Data.Single().CollectionMethod, stripe.Data.Single().DaysUntilDue));
     }
@@ -62,9 +62,7 @@ public sealed class InvoicedTenantTests(StripeSystem system) : IClassFixture<Str
 
         Assert.Equal(overdue.GetProperty("outstanding").GetProperty("dueDate").GetDateTimeOffset(), overdue.GetProperty("paymentFailedAt").GetDateTimeOffset());
         Assert.Equal(overdue.GetProperty("paymentFailedAt").GetDateTimeOffset().AddDays(7), overdue.GetProperty("graceEndsAt").GetDateTimeOffset());
-        using var operatorAudit = system.Client(StripeSystem.ApiOnKestrel.OperatorKey);
-        var audit = await operatorAudit.GetFromJsonAsync<JsonElement>($"/api/v1/audit-log?tenantId={tenantId}", TestContext.Current.CancellationToken);
-        var actions = audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+        var actions = await system.AuditActionsAsync(tenantId);
         Assert.Contains("payment.overdue", actions);
         Assert.Contains("subscription.collection_changed", actions);
     }
@@ -100,11 +98,5 @@ public sealed class InvoicedTenantTests(StripeSystem system) : IClassFixture<Str
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         await using var db = system.CreateDbContext();
         Assert.Equal("charge_automatically", (await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, TestContext.Current.CancellationToken)).CollectionMethod);
-    }
-
-    private async Task<string> CustomerOfAsync(Guid tenantId)
-    {
-        await using var db = system.CreateDbContext();
-        return (await db.Tenants.SingleAsync(t => t.Id == tenantId, TestContext.Current.CancellationToken)).StripeCustomerId!;
     }
 }

@@ -113,6 +113,21 @@ public class StripeSystem : IAsyncLifetime
         return (tenantId, http);
     }
 
+    /// <summary>The tenant's Stripe customer id, as stored.</summary>
+    public async Task<string> CustomerOfAsync(Guid tenantId)
+    {
+        await using var db = CreateDbContext();
+        return (await db.Tenants.SingleAsync(t => t.Id == tenantId, TestContext.Current.CancellationToken)).StripeCustomerId!;
+    }
+
+    /// <summary>The tenant's audit log actions, as the operator reads them.</summary>
+    public async Task<List<string>> AuditActionsAsync(Guid tenantId)
+    {
+        using var operatorHttp = Client(ApiOnKestrel.OperatorKey);
+        var audit = await operatorHttp.GetFromJsonAsync<JsonElement>($"/api/v1/audit-log?tenantId={tenantId}", TestContext.Current.CancellationToken);
+        return audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()!).ToList();
+    }
+
     /// <summary>Gives the tenant's Stripe customer (created when missing) a card on file, a Stripe test token; returns the customer.</summary>
     public async Task<string> CardOnFileAsync(Guid tenantId, string token = "pm_card_visa")
     {
