@@ -1,4 +1,4 @@
-namespace Billing.Api.Tests.Stripe;
+namespace Billing.Testing;
 
 /// <summary>The wall clock moved by <see cref="Offset"/>: lets the API see the time the emulator's clock was moved to.</summary>
 public sealed class ShiftedClock : TimeProvider
