@@ -38,10 +38,13 @@ builder.AddProject<Projects.Billing_Worker>("worker")
     .WithHttpHealthCheck("/health");
 
 // The tenant dashboard: Vite's dev server, proxying /api to the API it is given.
-builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
+var web = builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
     .WithHttpEndpoint(env: "PORT")
     .WithReference(api)
     .WithEnvironment("VITE_DEMO_API_KEY", demoApiKey)
     .WaitFor(api);
+
+// Stripe Checkout and the customer portal send tenants back to the dashboard.
+api.WithEnvironment("Payments__DashboardUrl", web.GetEndpoint("http"));
 
 builder.Build().Run();

@@ -41,8 +41,7 @@ public sealed class MigrationWorker(
                     result.ProductsCreated, result.MetersCreated, result.PricesCreated, result.Unchanged);
                 if (environment.IsDevelopment() && !catalogOnly)
                 {
-                    // The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists.
-                    await scope.ServiceProvider.GetRequiredService<StripeSubscriptions>().AttachAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+                    await AttachDemoSubscriptionAsync(scope.ServiceProvider, stoppingToken);
                 }
             }
             else
@@ -59,6 +58,27 @@ public sealed class MigrationWorker(
         }
 
         lifetime.StopApplication();
+    }
+
+    /// <summary>
+    /// The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists, paid with
+    /// Stripe's test Visa (test keys only: a live account gets no test card, and the demo then stays unsubscribed).
+    /// </summary>
+    private async Task AttachDemoSubscriptionAsync(IServiceProvider provider, CancellationToken stoppingToken)
+    {
+        if (provider.GetRequiredService<IOptions<StripeOptions>>().Value.SecretKey?.StartsWith("sk_test_", StringComparison.Ordinal) == true)
+        {
+            await provider.GetRequiredService<StripePaymentMethods>().AttachTestCardAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+        }
+
+        try
+        {
+            await provider.GetRequiredService<StripeSubscriptions>().AttachAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+        }
+        catch (PaymentRequiredException e)
+        {
+            logger.LogWarning("The demo tenant was not subscribed in Stripe: {Reason}", e.Message);
+        }
     }
 
     private async Task MigrateAsync(IServiceProvider provider, CancellationToken stoppingToken)

@@ -18,7 +18,10 @@ public static class EmulatorApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
-        builder.Services.Configure<EmulatorOptions>(builder.Configuration.GetSection(EmulatorOptions.Section));
+        builder.Services.AddOptions<EmulatorOptions>().Bind(builder.Configuration.GetSection(EmulatorOptions.Section))
+            .Validate(o => o.RetryDays() is not null, "Emulator:PaymentRetryDays must list ascending whole days, e.g. 3,5,7.")
+            .Validate(o => FinalRetryOutcomes.IsKnown(o.AfterFinalRetry), "Emulator:AfterFinalRetry must be unpaid, cancel or past_due.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EmulatorClock>();
         builder.Services.AddSingleton<StateStore>();
@@ -44,10 +47,15 @@ public static class EmulatorApp
         app.MapSubscriptions();
         app.MapSubscriptionItems();
         app.MapInvoices();
+        app.MapPaymentMethods();
+        app.MapCheckoutSessions();
+        app.MapPortalSessions();
         app.MapWebhookEndpoints();
         app.MapEvents();
         app.MapControlSurface();
         app.MapInvoicePages();
+        app.MapCheckoutPages();
+        app.MapPortalPages();
         app.MapFallback("/v1/{**rest}", Unrecognized);
         app.MapFallback("/v2/{**rest}", Unrecognized);
         return app;

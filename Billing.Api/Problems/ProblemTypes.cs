@@ -22,4 +22,9 @@ public static class ProblemTypes
     public const string InsufficientScope = Base + "insufficient-scope";
     public const string ApiKeyLimit = Base + "api-key-limit";
     public const string PlanChangeInProgress = Base + "plan-change-in-progress";
+    public const string PaymentMethodRequired = Base + "payment-method-required";
+    public const string PaymentDeclined = Base + "payment-declined";
+    public const string AlreadySubscribed = Base + "already-subscribed";
+    public const string InvoicedTenant = Base + "invoiced-tenant";
+    public const string PaymentsNotConfigured = Base + "payments-not-configured";
 }

@@ -150,6 +150,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("amount_paid_cents");
 
+                    b.Property<int>("AttemptCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt_count");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -161,6 +165,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnName("currency")
                         .IsFixedLength();
 
+                    b.Property<DateTimeOffset?>("DueDate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_date");
+
                     b.Property<string>("HostedInvoiceUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
@@ -170,6 +178,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("invoice_pdf_url");
+
+                    b.Property<DateTimeOffset?>("NextPaymentAttempt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_payment_attempt");
 
                     b.Property<string>("Number")
                         .HasMaxLength(64)
@@ -530,6 +542,14 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("canceled_at");
 
+                    b.Property<string>("CollectionMethod")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("charge_automatically")
+                        .HasColumnName("collection_method");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -542,9 +562,36 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("current_period_start");
 
+                    b.Property<int?>("DaysUntilDue")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_until_due");
+
                     b.Property<DateTimeOffset?>("PaymentFailedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("payment_failed_at");
+
+                    b.Property<string>("PaymentMethodBrand")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("payment_method_brand");
+
+                    b.Property<int?>("PaymentMethodExpMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_method_exp_month");
+
+                    b.Property<int?>("PaymentMethodExpYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_method_exp_year");
+
+                    b.Property<string>("PaymentMethodId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_method_id");
+
+                    b.Property<string>("PaymentMethodLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("payment_method_last4");
 
                     b.Property<string>("PendingPlan")
                         .HasMaxLength(32)

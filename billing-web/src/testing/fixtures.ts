@@ -121,6 +121,11 @@ export function subscription(overrides: Partial<Subscription> = {}): Subscriptio
     pendingPlan: null,
     paymentFailedAt: null,
     graceEndsAt: null,
+    collectionMethod: 'charge_automatically',
+    daysUntilDue: null,
+    paymentMethod: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2029 },
+    paymentMethodRequired: false,
+    outstanding: null,
     ...overrides,
   };
 }
