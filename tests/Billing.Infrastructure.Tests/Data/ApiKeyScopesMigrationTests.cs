@@ -51,7 +51,7 @@ public sealed class ApiKeyScopesMigrationTests(DataStoresFixture stores)
     [InlineData("ARRAY['READ']")]
     public async Task The_database_refuses_a_key_without_a_known_scope(string scopes)
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
         var tenant = Guid.NewGuid();
         await ExecuteAsync(connectionString, $"INSERT INTO tenants (id, name, plan, status, created_at, updated_at) VALUES ('{tenant}', 'T', 'free', 'active', now(), now());");
 

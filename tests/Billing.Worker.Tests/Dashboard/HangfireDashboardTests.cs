@@ -35,7 +35,7 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
         var worker = new WebApplicationFactory<HeartbeatJob>().WithWebHostBuilder(b => b
             .UseEnvironment("Production")
             .UseUrls("http://127.0.0.1:0")
-            .UseSetting("ConnectionStrings:billingdb", connectionString)
+            .UseSetting("ConnectionStrings:billingdb", connectionString.Worker)
             .UseSetting("ConnectionStrings:redis", stores.Redis.ConnectionString)
             .UseSetting("Auth:OperatorKey", OperatorKey)
             .UseSetting("HangfireDashboard:AllowWrites", allowWrites ? "true" : "false"));
