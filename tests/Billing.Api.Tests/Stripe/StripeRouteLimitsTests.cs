@@ -104,6 +104,7 @@ public sealed class StripeRouteLimitsTests(StripeSystem system) : IClassFixture<
     public async Task Concurrent_plan_changes_of_one_tenant_run_one_after_the_other()
     {
         var (tenantId, key) = await system.CreateTenantAsync("free");
+        await system.CardOnFileAsync(tenantId);
         using var http = system.Client(key);
         // Stripe answers slowly: unserialized, both changes find no subscription and race to create one (with the same
         // idempotency key and different prices, which Stripe refuses).

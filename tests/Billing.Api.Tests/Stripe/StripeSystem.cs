@@ -6,6 +6,7 @@ using System.Text.Json;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Tenancy;
 using Billing.StripeEmulator;
 using Billing.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -163,8 +164,14 @@ public class StripeSystem : IAsyncLifetime
     /// <summary>Gives the tenant's Stripe customer (created when missing) a card on file, a Stripe test token; returns the customer.</summary>
     public async Task<string> CardOnFileAsync(Guid tenantId, string token = "pm_card_visa")
     {
-        await using var scope = Api.Services.CreateAsyncScope();
-        var customer = await scope.ServiceProvider.GetRequiredService<StripeCustomers>().EnsureAsync(tenantId, CancellationToken.None);
+        string customer;
+        // As the API does on the tenant's own request: only the tenant's session may set its Stripe customer.
+        using (TenantScope.Enter(tenantId))
+        {
+            await using var scope = Api.Services.CreateAsyncScope();
+            customer = await scope.ServiceProvider.GetRequiredService<StripeCustomers>().EnsureAsync(tenantId, CancellationToken.None);
+        }
+
         await CardOnFileAsync(customer, token);
         return customer;
     }

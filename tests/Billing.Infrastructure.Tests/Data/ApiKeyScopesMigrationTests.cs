@@ -26,8 +26,10 @@ public sealed class ApiKeyScopesMigrationTests(DataStoresFixture stores)
     [Fact]
     public async Task Keys_issued_before_scopes_keep_every_scope()
     {
-        var connectionString = await stores.Postgres.CreateDatabaseAsync();
-        await using var db = DataStoresFixture.CreateDbContext(connectionString);
+        var name = await stores.Postgres.CreateDatabaseAsync();
+        var connectionString = stores.Postgres.ConnectionString(name);
+        // Migrated by the owner's login, as the migration service migrates; the old rows are written as a superuser.
+        await using var db = DataStoresFixture.CreateDbContext(stores.Postgres.Login(name, stores.Postgres.Logins.Owner, stores.Postgres.Logins.OwnerPassword));
         var migrator = db.GetService<IMigrator>();
         var before = db.Database.GetMigrations().TakeWhile(m => !m.EndsWith(nameof(ApiKeyScopes), StringComparison.Ordinal)).Last();
         await migrator.MigrateAsync(before, TestContext.Current.CancellationToken);

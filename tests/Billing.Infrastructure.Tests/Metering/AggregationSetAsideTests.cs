@@ -18,7 +18,7 @@ public sealed class AggregationSetAsideTests(DataStoresFixture stores)
 
     private async Task<NpgsqlConnection> OpenAsync()
     {
-        var connection = new NpgsqlConnection((await stores.CreateMigratedDatabaseAsync()).Worker);
+        var connection = new NpgsqlConnection((await stores.CreateMigratedDatabaseAsync()).Superuser);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         return connection;
     }

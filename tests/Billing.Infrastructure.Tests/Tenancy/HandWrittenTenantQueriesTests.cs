@@ -37,7 +37,7 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         {
             await using var seed = new NpgsqlCommand("""
                 INSERT INTO tenants (id, name, plan, status, created_at, updated_at) VALUES (@t, 'seeded', 'standard', 'active', now(), now());
-                INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (gen_random_uuid(), @t, 'k', 'bk_seeded', sha256(convert_to(@t::text, 'UTF8')), now());
+                INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at, scopes) VALUES (gen_random_uuid(), @t, 'k', 'bk_seeded', sha256(convert_to(@t::text, 'UTF8')), now(), ARRAY['read']);
                 INSERT INTO subscriptions (id, tenant_id, plan, status, billing_anchor, current_period_start, current_period_end, cancel_at_period_end, created_at, updated_at)
                   VALUES (gen_random_uuid(), @t, 'standard', 'active', @anchor, @anchor, @anchor + interval '1 month', false, now(), now());
                 INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at) VALUES (@t, 'seeded', 'api_calls', 5, now() - interval '1 hour');

@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.MigrationService;
 using Billing.Testing;
 using Billing.Worker.Dashboard;
 using Billing.Worker.Jobs;
@@ -32,6 +33,8 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
     private static async Task<WebApplicationFactory<HeartbeatJob>> StartAsync(DataStoresFixture stores, bool allowWrites)
     {
         var connectionString = await stores.CreateMigratedDatabaseAsync();
+        // As the migration service leaves it: the worker's login runs no DDL on Hangfire's schema.
+        await HangfireSchema.PrepareAsync(connectionString.Owner, TestContext.Current.CancellationToken);
         var worker = new WebApplicationFactory<HeartbeatJob>().WithWebHostBuilder(b => b
             .UseEnvironment("Production")
             .UseUrls("http://127.0.0.1:0")
