@@ -13,13 +13,14 @@ var stripe = builder.AddStripe(infrastructure.DataDirectory);
 // Secrets the services share, generated on first run and kept in the AppHost's user secrets.
 var operatorKey = builder.AddParameter("operator-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
-// Schema first: migrations (and the Stripe catalog sync) run to completion before the services start.
+// Schema first: the database logins, migrations (as the owner) and the Stripe catalog sync run to completion before the
+// services start, each of which connects as its own least-privileged login.
 var migrations = builder.AddProject<Projects.Billing_MigrationService>("migrations")
-    .WithInfrastructure(infrastructure)
+    .WithDatabaseOwnership(infrastructure)
     .WithStripe(stripe);
 
 var api = builder.AddProject<Projects.Billing_Api>("api")
-    .WithInfrastructure(infrastructure)
+    .WithInfrastructure(infrastructure, infrastructure.Logins.Api)
     .WithStripe(stripe)
     .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WaitForCompletion(migrations)
@@ -27,8 +28,10 @@ var api = builder.AddProject<Projects.Billing_Api>("api")
 stripe.DeliverWebhooksTo(api);
 
 builder.AddProject<Projects.Billing_Worker>("worker")
-    .WithInfrastructure(infrastructure)
+    .WithInfrastructure(infrastructure, infrastructure.Logins.Worker)
     .WithStripe(stripe)
+    // Outside Development the Hangfire dashboard asks for the operator key.
+    .WithEnvironment("Auth__OperatorKey", operatorKey)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 
@@ -36,8 +39,10 @@ if (builder.ExecutionContext.IsPublishMode)
 {
     // A container app is restarted whenever it exits: the migration service idles once it has succeeded.
     migrations.WithEnvironment("Migrations__KeepRunningWhenDone", "true");
-    // The dashboard is a production build (vite build) that the API's publish output carries and serves.
-    api.WithExternalHttpEndpoints();
+    // The dashboard is a production build (vite build) that the API's publish output carries and serves, so Stripe
+    // Checkout and the customer portal send tenants back to the API's own address.
+    api.WithExternalHttpEndpoints()
+        .WithEnvironment("Payments__DashboardUrl", api.GetEndpoint("https"));
 }
 else
 {
@@ -47,11 +52,14 @@ else
     migrations.WithEnvironment("Seed__DemoApiKey", demoApiKey);
 
     // The tenant dashboard: Vite's dev server, proxying /api to the API it is given.
-    builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
+    var web = builder.AddExecutable("billing-web", "npm", Path.Combine(builder.AppHostDirectory, "..", "billing-web"), "run", "dev")
         .WithHttpEndpoint(env: "PORT")
         .WithReference(api)
         .WithEnvironment("VITE_DEMO_API_KEY", demoApiKey)
         .WaitFor(api);
+
+    // Stripe Checkout and the customer portal send tenants back to the dashboard.
+    api.WithEnvironment("Payments__DashboardUrl", web.GetEndpoint("http"));
 }
 
 builder.Build().Run();

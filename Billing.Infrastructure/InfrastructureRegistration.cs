@@ -10,20 +10,28 @@ namespace Billing.Infrastructure;
 /// <summary>The adapters every service shares: PostgreSQL through EF Core, Redis, the catalog, the clock.</summary>
 public static class InfrastructureRegistration
 {
+    /// <summary>The API's and the worker's connection, each with its own login (never the owner's).</summary>
     public const string DatabaseConnectionName = "billingdb";
+
+    /// <summary>The migration service's connection: the login that owns the schema.</summary>
+    public const string OwnerConnectionName = "billingdb-owner";
+
     public const string RedisConnectionName = "redis";
 
-    /// <summary>Adds the billing database (connection <c>billingdb</c>), the validated catalog and a <see cref="TimeProvider"/>.</summary>
-    public static IHostApplicationBuilder AddBillingDatabase(this IHostApplicationBuilder builder)
+    /// <summary>Adds the billing database, the validated catalog and a <see cref="TimeProvider"/>.</summary>
+    /// <param name="roleOutsideTenantScope">
+    /// The role EF Core connections take on outside a tenant's scope (the API's operator role); none: the login itself.
+    /// </param>
+    /// <param name="connectionName">The connection string's name: <c>billingdb</c>, or the owner's for the migration service.</param>
+    public static IHostApplicationBuilder AddBillingDatabase(
+        this IHostApplicationBuilder builder, string? roleOutsideTenantScope = null, string connectionName = DatabaseConnectionName)
     {
-        builder.AddNpgsqlDbContext<BillingDbContext>(DatabaseConnectionName,
+        builder.AddNpgsqlDbContext<BillingDbContext>(connectionName,
             // Transactions are explicit and short; a blind retry of half a unit of work would be worse than an error.
             settings => settings.DisableRetry = true,
-            options => options.AddInterceptors(new Tenancy.TenantSessionInterceptor()));
+            options => options.AddInterceptors(new Tenancy.TenantSessionInterceptor(roleOutsideTenantScope)));
         // Hand-written SQL (ingestion, aggregation) goes through its own pooled data source.
-        builder.Services.AddSingleton(sp => HandWrittenSqlDataSource(
-            sp.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseConnectionName} is not configured.")));
+        builder.Services.AddSingleton(sp => HandWrittenSqlDataSource(DatabaseConnectionString(sp.GetRequiredService<IConfiguration>(), connectionName)));
         builder.AddBillingCatalog();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<Audit.AuditLog>();
@@ -31,10 +39,15 @@ public static class InfrastructureRegistration
         return builder;
     }
 
+    /// <summary>The connection string of <paramref name="name"/>; an error naming the key when it is missing.</summary>
+    public static string DatabaseConnectionString(IConfiguration configuration, string name = DatabaseConnectionName) =>
+        configuration.GetConnectionString(name) ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
+
     /// <summary>
     /// The hand-written statements are few and run thousands of times a second (a group commit, a quota check), so
     /// PostgreSQL should parse and plan each once per connection, not once per call: they are prepared automatically
-    /// unless the connection string says otherwise.
+    /// unless the connection string says otherwise. A connection is always reset on its way back to the pool: a
+    /// tenant's session (role and tenant) must never outlive the work it was opened for.
     /// </summary>
     private static NpgsqlDataSource HandWrittenSqlDataSource(string connectionString)
     {
@@ -44,6 +57,7 @@ public static class InfrastructureRegistration
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         }
 
+        builder.ConnectionStringBuilder.NoResetOnClose = false;
         return builder.Build();
     }
 

@@ -39,9 +39,11 @@ public sealed class DemoTenantSeeder(BillingDbContext db, TimeProvider clock, IO
 
         if (options.Value.DemoApiKey is { Length: > 0 } key)
         {
-            if (!key.StartsWith(ApiKeySecrets.KeyPrefix, StringComparison.Ordinal))
+            if (!ApiKeySecrets.IsWellFormed(key))
             {
-                throw new InvalidOperationException($"Seed:DemoApiKey must start with '{ApiKeySecrets.KeyPrefix}'.");
+                // The API refuses a malformed key without looking it up: a demo key it cannot accept would never sign in.
+                throw new InvalidOperationException($"Seed:DemoApiKey must be '{ApiKeySecrets.KeyPrefix}' followed by "
+                    + $"{ApiKeySecrets.MinSecretLength} to {ApiKeySecrets.MaxSecretLength} letters, digits, '-' or '_'.");
             }
 
             var hash = ApiKeySecrets.Hash(key);
@@ -54,6 +56,8 @@ public sealed class DemoTenantSeeder(BillingDbContext db, TimeProvider clock, IO
                     Name = "demo",
                     Prefix = key[..ApiKeySecrets.VisiblePrefixLength],
                     Hash = hash,
+                    // The dashboard's one-click sign-in needs read and manage; the demo also sends usage.
+                    Scopes = [.. ApiScopes.All],
                     CreatedAt = now,
                 });
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Billing.Infrastructure;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Microsoft.EntityFrameworkCore;
@@ -7,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Billing.MigrationService;
 
 /// <summary>
-/// Applies migrations, seeds the demo tenant in Development, syncs the Stripe catalog when Stripe is
-/// configured, then stops the process (exit code 0 on success). With <c>--sync-catalog</c> only the
-/// catalog sync runs: the on-demand form for operators after a price change.
+/// Provisions the database logins when given an admin connection, applies migrations and prepares Hangfire's schema
+/// (as the owner), seeds the demo tenant in Development, syncs the Stripe catalog when Stripe is configured, then
+/// stops the process (exit code 0 on success). With <c>--sync-catalog</c> only the catalog sync runs: the on-demand
+/// form for operators after a price change.
 /// </summary>
 public sealed class MigrationWorker(
     IServiceProvider services,
@@ -39,8 +41,7 @@ public sealed class MigrationWorker(
                     result.ProductsCreated, result.MetersCreated, result.PricesCreated, result.Unchanged);
                 if (environment.IsDevelopment() && !catalogOnly)
                 {
-                    // The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists.
-                    await scope.ServiceProvider.GetRequiredService<StripeSubscriptions>().AttachAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+                    await AttachDemoSubscriptionAsync(scope.ServiceProvider, stoppingToken);
                 }
             }
             else
@@ -66,12 +67,35 @@ public sealed class MigrationWorker(
         lifetime.StopApplication();
     }
 
+    /// <summary>
+    /// The demo tenant is billed like any other: it gets its Stripe subscription once the catalog exists, paid with
+    /// Stripe's test Visa (test keys only: a live account gets no test card, and the demo then stays unsubscribed).
+    /// </summary>
+    private async Task AttachDemoSubscriptionAsync(IServiceProvider provider, CancellationToken stoppingToken)
+    {
+        if (provider.GetRequiredService<IOptions<StripeOptions>>().Value.SecretKey?.StartsWith("sk_test_", StringComparison.Ordinal) == true)
+        {
+            await provider.GetRequiredService<StripePaymentMethods>().AttachTestCardAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+        }
+
+        try
+        {
+            await provider.GetRequiredService<StripeSubscriptions>().AttachAsync(DemoTenantSeeder.DemoTenantId, stoppingToken);
+        }
+        catch (PaymentRequiredException e)
+        {
+            logger.LogWarning("The demo tenant was not subscribed in Stripe: {Reason}", e.Message);
+        }
+    }
+
     private async Task MigrateAsync(IServiceProvider provider, CancellationToken stoppingToken)
     {
+        await provider.GetRequiredService<LoginProvisioning>().RunIfConfiguredAsync(stoppingToken);
         var db = provider.GetRequiredService<BillingDbContext>();
         var pending = (await db.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
         await db.Database.MigrateAsync(stoppingToken);
         logger.LogInformation("Applied {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+        await HangfireSchema.PrepareAsync(InfrastructureRegistration.DatabaseConnectionString(configuration, InfrastructureRegistration.OwnerConnectionName), stoppingToken);
         if (environment.IsDevelopment())
         {
             await provider.GetRequiredService<DemoTenantSeeder>().SeedAsync(stoppingToken);

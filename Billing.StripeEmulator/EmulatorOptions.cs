@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Billing.StripeEmulator;
 
 /// <summary>The <c>Emulator</c> configuration section.</summary>
@@ -32,4 +34,42 @@ public sealed class EmulatorOptions
 
     /// <summary>How often the global clock is checked for subscription periods that have ended.</summary>
     public int BillingTickMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// Stands in for Smart Retries: days after a renewal's first failed payment at which it is tried again, comma-separated,
+    /// ascending (<c>3,5,7</c>); empty for no retries.
+    /// </summary>
+    public string PaymentRetryDays { get; set; } = "3,5,7";
+
+    /// <summary>What the last failed retry does to the subscription: <c>unpaid</c>, <c>cancel</c> or <c>past_due</c> (left as it is).</summary>
+    public string AfterFinalRetry { get; set; } = FinalRetryOutcomes.Unpaid;
+
+    /// <summary>Whether the customer portal offers to cancel the subscription at the period's end.</summary>
+    public bool PortalCancellation { get; set; } = true;
+
+    /// <summary>The retry schedule in days, or null when <see cref="PaymentRetryDays"/> is not a list of ascending positive whole days.</summary>
+    public IReadOnlyList<long>? RetryDays()
+    {
+        var days = new List<long>();
+        foreach (var part in PaymentRetryDays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var day) || day < 1 || (days.Count > 0 && day <= days[^1]))
+            {
+                return null;
+            }
+
+            days.Add(day);
+        }
+
+        return days;
+    }
+}
+
+public static class FinalRetryOutcomes
+{
+    public const string Unpaid = "unpaid";
+    public const string Cancel = "cancel";
+    public const string PastDue = "past_due";
+
+    public static bool IsKnown(string value) => value is Unpaid or Cancel or PastDue;
 }

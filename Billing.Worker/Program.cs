@@ -7,6 +7,10 @@ builder.AddWorkerServices();
 
 var app = builder.Build();
 
+app.UseHttpSecurity();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapWorkerDashboard();
 app.ScheduleRecurringJobs();

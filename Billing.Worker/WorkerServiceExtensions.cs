@@ -1,23 +1,25 @@
 using Billing.Infrastructure;
 using Billing.Infrastructure.Alerts;
+using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
+using Billing.Worker.Dashboard;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Worker;
 
 /// <summary>Hangfire on PostgreSQL storage, the jobs, and the worker's health checks.</summary>
 public static class WorkerServiceExtensions
 {
-    /// <summary>Registers the jobs and what they need, Hangfire (client, server, storage in schema <c>hangfire</c>) and the inbox worker.</summary>
+    /// <summary>Registers the jobs and what they need, Hangfire (client, server, storage in schema <c>hangfire</c>, prepared by the migration service) and the inbox worker.</summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
         builder.AddWorkerJobs();
-        var connectionString = builder.Configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{InfrastructureRegistration.DatabaseConnectionName} is not configured.");
+        var connectionString = InfrastructureRegistration.DatabaseConnectionString(builder.Configuration);
 
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -25,14 +27,18 @@ public static class WorkerServiceExtensions
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(options => options.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
             {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
+                SchemaName = HangfireStorage.Schema,
+                // The migration service creates and upgrades the schema as its owner; the worker's login may only use it.
+                PrepareSchemaIfNecessary = false,
                 // The default 15 s poll would leave enqueued work (webhooks, first heartbeat) waiting.
                 QueuePollInterval = TimeSpan.FromSeconds(1),
             }));
         builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
         builder.Services.AddHostedService<WebhookInboxWorker>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
+        builder.Services.Configure<HangfireDashboardOptions>(builder.Configuration.GetSection(HangfireDashboardOptions.SectionName));
+        builder.AddHttpSecurity();
+        builder.AddDashboardAuthentication();
         return builder;
     }
 
@@ -54,10 +60,27 @@ public static class WorkerServiceExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard at <c>/hangfire</c> (local requests only, Hangfire's default).</summary>
+    /// <summary>
+    /// The Hangfire dashboard at <c>/hangfire</c>. In Development: local requests only, with every action (Hangfire's
+    /// default). Elsewhere: the operator signed in (<c>/sign-in</c>) or sending the operator key as a bearer, and
+    /// read-only unless <c>HangfireDashboard:AllowWrites</c> is set.
+    /// </summary>
     public static WebApplication MapWorkerDashboard(this WebApplication app)
     {
-        app.MapHangfireDashboard("/hangfire");
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapHangfireDashboard("/hangfire");
+            return app;
+        }
+
+        var allowWrites = app.Services.GetRequiredService<IOptions<HangfireDashboardOptions>>().Value.AllowWrites;
+        app.MapDashboardSignIn();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // The endpoint's policy decides who gets in; Hangfire's local-only filter would let everyone behind a proxy in.
+            Authorization = [],
+            IsReadOnlyFunc = _ => !allowWrites,
+        }).RequireAuthorization(DashboardAuthentication.Policy);
         return app;
     }
 

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { contentSecurityPolicyMeta, developmentPolicy, productionPolicy, securityHeaders } from './config/content-security-policy';
 import { apiTarget, devServerPort } from './config/dev-server';
 
 const serverOptions = {
@@ -15,12 +16,13 @@ const serverOptions = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicyMeta()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
-  server: serverOptions,
-  preview: serverOptions,
+  server: { ...serverOptions, headers: securityHeaders(developmentPolicy) },
+  // `vite preview` serves the production build, as a production web server should: with the production policy.
+  preview: { ...serverOptions, headers: securityHeaders(productionPolicy) },
   test: {
     globals: true,
     environment: 'jsdom',

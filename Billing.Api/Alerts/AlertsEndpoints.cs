@@ -1,12 +1,15 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Api.Problems;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Audit;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Alerts;
 
@@ -17,11 +20,12 @@ public static class AlertsEndpoints
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AuthPolicies.Tenant);
-        group.MapGet("/", List).WithName("ListAlerts");
-        group.MapGet("/settings", GetSettings).WithName("GetAlertSettings");
-        group.MapPut("/settings", PutSettings).WithName("UpdateAlertSettings");
-        group.MapPost("/settings/rotate-secret", RotateSecret).WithName("RotateAlertSecret");
+        var group = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireAuthorization(AuthPolicies.Tenant)
+            .LimitRequestBody(RequestBodyLimits.Settings);
+        group.MapGet("/", List).WithName("ListAlerts").RequireScope(ApiScopes.Read);
+        group.MapGet("/settings", GetSettings).WithName("GetAlertSettings").RequireScope(ApiScopes.Read);
+        group.MapPut("/settings", PutSettings).WithName("UpdateAlertSettings").RequireScope(ApiScopes.Manage);
+        group.MapPost("/settings/rotate-secret", RotateSecret).WithName("RotateAlertSecret").RequireScope(ApiScopes.Manage);
         return app;
     }
 
@@ -65,9 +69,9 @@ public static class AlertsEndpoints
     /// </summary>
     public static async Task<Results<Ok<AlertSettingsResponse>, ValidationProblem, NotFound>> PutSettings(
         AlertSettingsRequest request, CurrentTenant caller, BillingDbContext db, BillingCatalog catalog, AuditLog audit, TimeProvider clock,
-        CancellationToken cancellationToken)
+        IOptions<AlertOptions> alertOptions, CancellationToken cancellationToken)
     {
-        var errors = AlertSettingsValidation.Validate(request);
+        var errors = AlertSettingsValidation.Validate(request, alertOptions.Value);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "Alert settings rejected", detail: "Nothing was changed.");

@@ -1,32 +1,29 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Billing.Infrastructure.Caching;
-using Billing.Infrastructure.Data;
+using Billing.Api.ApiKeys;
+using Billing.Api.Problems;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Auth;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;key&gt;</c>: the operator key from configuration, or a tenant key
-/// (<c>bk_…</c>) found by its SHA-256 hash among unrevoked keys.
+/// <c>Authorization: Bearer &lt;key&gt;</c>: the operator key from configuration, or a tenant key (<c>bk_…</c>) that
+/// <see cref="ApiKeyVerifier"/> accepts. A refused key is answered with a 401 problem saying why, or 429 when its address
+/// presented too many bad keys.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<AuthOptions> authOptions,
-    IMemoryCache cache,
-    SingleFlight lookups)
+    ApiKeyVerifier verifier,
+    ApiKeyLastUsedBuffer lastUsed)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-
-    /// <summary>How long a verified key is trusted without asking the database again (bounds revocation delay).</summary>
-    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(15);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -43,41 +40,47 @@ public sealed class ApiKeyAuthenticationHandler(
             return Success([new Claim(AuthPolicies.RoleClaim, AuthPolicies.Operator)]);
         }
 
-        if (!key.StartsWith(ApiKeySecrets.KeyPrefix, StringComparison.Ordinal))
+        var verification = await verifier.VerifyAsync(key, InvalidKeyThrottle.AddressOf(Context.Connection.RemoteIpAddress), Context.RequestServices);
+        if (verification.Key is not { } found)
         {
-            return AuthenticateResult.Fail("Unknown API key.");
+            Context.Items[typeof(KeyVerification)] = verification;
+            return AuthenticateResult.Fail($"API key refused: {verification.Refusal}.");
         }
 
-        // The hash is the lookup key: equal hashes mean equal keys, and the secret is never compared directly.
-        var hash = ApiKeySecrets.Hash(key);
-        var cacheKey = CacheKey(hash);
-        if (!cache.TryGetValue(cacheKey, out (Guid Id, Guid TenantId) found))
+        lastUsed.Record(found.Id, found.TenantId);
+        var claims = new Claim[3 + found.Scopes.Length];
+        claims[0] = new Claim(AuthPolicies.RoleClaim, AuthPolicies.Tenant);
+        claims[1] = new Claim(AuthPolicies.TenantClaim, found.TenantId.ToString());
+        claims[2] = new Claim(AuthPolicies.KeyClaim, found.Id.ToString());
+        for (var i = 0; i < found.Scopes.Length; i++)
         {
-            // The database context is rented only on a cache miss: every request is authenticated, few miss.
-            var db = Context.RequestServices.GetRequiredService<BillingDbContext>();
-            var row = await lookups.RunAsync(cacheKey, async () => await db.ApiKeys.AsNoTracking()
-                .Where(k => k.Hash == hash && k.RevokedAt == null)
-                .Select(k => new { k.Id, k.TenantId })
-                .FirstOrDefaultAsync(CancellationToken.None));
-            if (row is null)
-            {
-                // Unknown keys are not cached: a flood of random keys must not fill memory.
-                return AuthenticateResult.Fail("Unknown API key.");
-            }
-
-            found = (row.Id, row.TenantId);
-            cache.Set(cacheKey, found, CacheDuration);
+            claims[3 + i] = new Claim(AuthPolicies.ScopeClaim, found.Scopes[i]);
         }
 
-        return Success([
-            new Claim(AuthPolicies.RoleClaim, AuthPolicies.Tenant),
-            new Claim(AuthPolicies.TenantClaim, found.TenantId.ToString()),
-            new Claim(AuthPolicies.KeyClaim, found.Id.ToString()),
-        ]);
+        return Success(claims);
     }
 
-    /// <summary>The cache entry of a key, by its hash (the key itself is never held).</summary>
-    public static string CacheKey(byte[] hash) => "api-key:" + Convert.ToHexString(hash);
+    /// <summary>A problem body that says what was wrong with the key, instead of an empty 401.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var refusal = Context.Items.TryGetValue(typeof(KeyVerification), out var item) && item is KeyVerification verification ? verification : (KeyVerification?)null;
+        if (refusal is { Refusal: KeyRefusal.Throttled } throttled)
+        {
+            Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(throttled.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, type: ProblemTypes.RateLimited, title: "Too many requests",
+                detail: "This address presented too many malformed, unknown or expired API keys; wait before sending another.").ExecuteAsync(Context);
+            return;
+        }
+
+        // RFC 6750: the bearer scheme, and invalid_token when a key was sent but refused.
+        Response.Headers.WWWAuthenticate = refusal is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+        await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: refusal?.Refusal switch
+        {
+            KeyRefusal.Malformed => $"This is not an API key: tenant keys are '{ApiKeySecrets.KeyPrefix}' followed by letters, digits, '-' and '_'.",
+            KeyRefusal.Unknown => "This API key is unknown, revoked or expired.",
+            _ => "Send an API key as 'Authorization: Bearer <key>'.",
+        }).ExecuteAsync(Context);
+    }
 
     private AuthenticateResult Success(Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(

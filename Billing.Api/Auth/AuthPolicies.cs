@@ -10,4 +10,7 @@ public static class AuthPolicies
     public const string RoleClaim = "billing:role";
     public const string TenantClaim = "billing:tenant";
     public const string KeyClaim = "billing:key";
+
+    /// <summary>One claim per scope of a tenant key (<see cref="Infrastructure.Security.ApiScopes"/>).</summary>
+    public const string ScopeClaim = "billing:scope";
 }

@@ -14,6 +14,11 @@ public sealed class CurrentTenant(IHttpContextAccessor accessor)
 
     public Guid? KeyId => _caller.Value.KeyId;
 
+    /// <summary>The scopes of a tenant key (the operator holds every scope and has no claims for them).</summary>
+    public IReadOnlyList<string> Scopes => [.. accessor.HttpContext?.User.FindAll(AuthPolicies.ScopeClaim).Select(c => c.Value) ?? []];
+
+    public bool HasScope(string scope) => IsOperator || accessor.HttpContext?.User.HasClaim(AuthPolicies.ScopeClaim, scope) == true;
+
     /// <summary>The tenant id of a tenant key; throws for callers without one (a policy should have stopped them).</summary>
     public Guid RequiredTenantId => TenantId ?? throw new InvalidOperationException("The caller is not a tenant.");
 

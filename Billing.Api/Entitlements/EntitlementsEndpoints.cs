@@ -1,11 +1,15 @@
 using Billing.Api.Auth;
 using Billing.Api.Enforcement;
+using Billing.Api.Http;
 using Billing.Api.Problems;
+using Billing.Api.Usage;
 using Billing.Domain.Catalog;
+using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Entitlements;
@@ -15,7 +19,8 @@ public static class EntitlementsEndpoints
 {
     public static IEndpointRouteBuilder MapEntitlementsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/entitlements").WithTags("Entitlements").RequireAuthorization(AuthPolicies.Tenant);
+        var group = app.MapGroup("/api/v1/entitlements").WithTags("Entitlements").RequireAuthorization(AuthPolicies.Tenant)
+            .RequireScope(ApiScopes.Ingest).LimitRequestBody(RequestBodyLimits.Settings);
         group.MapPost("/check", Check).WithName("CheckEntitlement").WithDescription(
             "The decision without consuming. For a counter (llm_tokens, api_calls, agent_executions) `amount` is the units to add to "
             + "the period's usage. For a gauge (storage_mb, user_seats) `amount` is the level to check, e.g. 26 seats, compared with "
@@ -67,9 +72,9 @@ public static class EntitlementsEndpoints
             errors["idempotencyKey"] = [$"The idempotency key must be at most {EntitlementRequest.MaxIdempotencyKeyLength} characters; it has "
                 + $"{request.IdempotencyKey.Length}. It is stored as the usage event id '{EntitlementRequest.EventIdPrefix}<key>', which holds {UsageEventColumns.EventIdMaxLength}."];
         }
-        else if (request.IdempotencyKey?.Contains('\0', StringComparison.Ordinal) == true)
+        else if (request.IdempotencyKey is { } key && UsageEventRules.IdentifierProblem(key) is { } problem)
         {
-            errors["idempotencyKey"] = ["The idempotency key must not contain the NUL character (\\u0000): PostgreSQL text cannot hold it."];
+            errors["idempotencyKey"] = [$"The idempotency key {problem}"];
         }
 
         if (errors.Count > 0)
@@ -97,6 +102,11 @@ public static class EntitlementsEndpoints
         var eventId = EntitlementRequest.EventIdPrefix + request.IdempotencyKey;
         var decision = await ledger.DecideAsync(billing.TenantId, quota, period, request.Amount, reserve: consume,
             consume ? request.IdempotencyKey : null, eventId, cancellationToken);
+        if (decision.OverPeriodTotal)
+        {
+            return IngestionProblems.OverPeriodTotal(metric.ToKey(), period.Start, decision.Decision.Used, request.Amount);
+        }
+
         if (decision.Reserved && !decision.RecordedInDatabase)
         {
             try

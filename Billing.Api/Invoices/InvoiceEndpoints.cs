@@ -1,8 +1,10 @@
 using System.Globalization;
 using Billing.Api.Auth;
 using Billing.Api.Problems;
+using Billing.Api.StripeRoutes;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,9 +18,10 @@ public static class InvoiceEndpoints
 {
     public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/invoices").WithTags("Invoices").RequireAuthorization(AuthPolicies.Tenant);
+        var group = app.MapGroup("/api/v1/invoices").WithTags("Invoices").RequireAuthorization(AuthPolicies.Tenant).RequireScope(ApiScopes.Read);
         group.MapGet("/", List).WithName("ListInvoices");
-        group.MapGet("/preview", Preview).WithName("PreviewInvoice");
+        group.MapGet("/preview", Preview).WithName("PreviewInvoice")
+            .CachedPerTenant(StripeRouteConventions.InvoicePreview).RequireStripeCallBudget();
         group.MapGet("/{id:guid}", Get).WithName("GetInvoice");
         return app;
     }

@@ -1,6 +1,7 @@
 using Billing.Api.Auth;
 using Billing.Api.Enforcement;
 using Billing.Domain.Catalog;
+using Billing.Infrastructure.Security;
 
 namespace Billing.Api.Llm;
 
@@ -15,6 +16,7 @@ public static class LlmEndpoints
     {
         app.MapGroup("/api/v1/llm").WithTags("LLM (metered example)")
             .RequireAuthorization(AuthPolicies.Tenant)
+            .RequireScope(ApiScopes.Ingest)
             .RequireQuota(Metric.ApiCalls)
             .RequireQuota(Metric.LlmTokens, QuotaAmount.ReportedByHandler)
             .MapPost("/completions", Complete).WithName("CreateCompletion");

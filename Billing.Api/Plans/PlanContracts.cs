@@ -7,7 +7,11 @@ public sealed record PlanResponse(
     string Name,
     long BasePriceCents,
     int PaymentGraceDays,
-    IReadOnlyList<QuotaResponse> Quotas);
+    IReadOnlyList<QuotaResponse> Quotas,
+    IngestionBudgetResponse IngestionBudget);
+
+/// <summary>Usage events a tenant may send: bursts of <paramref name="Burst"/> events, refilled at <paramref name="EventsPerSecond"/>.</summary>
+public sealed record IngestionBudgetResponse(int EventsPerSecond, int Burst);
 
 /// <param name="Cap"><c>hard</c> blocks at <paramref name="HardLimit"/>; <c>soft</c> never blocks and bills overage.</param>
 /// <param name="Overage">Price of usage above <paramref name="Included"/>: <c>AmountCents</c> per <c>PerUnits</c> units.</param>

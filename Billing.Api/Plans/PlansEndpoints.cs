@@ -21,7 +21,8 @@ public static class PlansEndpoints
         plan.Name,
         plan.BasePriceCents,
         plan.PaymentGraceDays,
-        [.. MetricKeys.All.Select(metric => ToResponse(plan.Quota(metric)))]);
+        [.. MetricKeys.All.Select(metric => ToResponse(plan.Quota(metric)))],
+        new IngestionBudgetResponse(plan.IngestionBudget.EventsPerSecond, plan.IngestionBudget.Burst));
 
     private static QuotaResponse ToResponse(Quota quota) => new(
         quota.Metric.ToKey(),

@@ -11,6 +11,12 @@ public static class ProblemDetailsExtensions
             if (context.ProblemDetails is HttpValidationProblemDetails validation)
             {
                 ValidationErrorKeys.CamelCase(validation.Errors);
+                var total = ValidationErrorLimit.Apply(validation.Errors);
+                context.ProblemDetails.Extensions["errorCount"] = total;
+                if (total > ValidationErrorLimit.MaxErrors)
+                {
+                    context.ProblemDetails.Extensions["errorsShown"] = ValidationErrorLimit.MaxErrors;
+                }
             }
 
             // Only the framework's own bad-request messages are shown; other exceptions keep their details private.

@@ -7,12 +7,24 @@ public static class ProblemTypes
 
     public const string MalformedJson = Base + "malformed-json";
     public const string PayloadTooLarge = Base + "payload-too-large";
+    public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string StoreUnavailable = Base + "store-unavailable";
+    public const string EventsRefused = Base + "events-refused";
     public const string NoSubscription = Base + "no-subscription";
     public const string QuotaExceeded = Base + "quota-exceeded";
     public const string GaugeNotConsumable = Base + "gauge-not-consumable";
     public const string SubscriptionInactive = Base + "subscription-inactive";
     public const string RateLimited = Base + "rate-limited";
+    public const string IngestionBudgetExceeded = Base + "ingestion-budget-exceeded";
+    public const string PeriodTotalExceeded = Base + "period-total-exceeded";
     public const string InvalidSignature = Base + "invalid-signature";
     public const string NoAlertWebhook = Base + "no-alert-webhook";
+    public const string InsufficientScope = Base + "insufficient-scope";
+    public const string ApiKeyLimit = Base + "api-key-limit";
+    public const string PlanChangeInProgress = Base + "plan-change-in-progress";
+    public const string PaymentMethodRequired = Base + "payment-method-required";
+    public const string PaymentDeclined = Base + "payment-declined";
+    public const string AlreadySubscribed = Base + "already-subscribed";
+    public const string InvoicedTenant = Base + "invoiced-tenant";
+    public const string PaymentsNotConfigured = Base + "payments-not-configured";
 }

@@ -1,4 +1,5 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Api.Plans;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Audit;
@@ -18,7 +19,8 @@ public static class TenantOverridesEndpoints
 {
     public static IEndpointRouteBuilder MapTenantOverridesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/tenants/{id:guid}/overrides").WithTags("Tenants").RequireAuthorization(AuthPolicies.Operator);
+        var group = app.MapGroup("/api/v1/tenants/{id:guid}/overrides").WithTags("Tenants").RequireAuthorization(AuthPolicies.Operator)
+            .LimitRequestBody(RequestBodyLimits.Settings);
         group.MapGet("/", GetOverrides).WithName("GetTenantOverrides");
         group.MapPut("/", PutOverrides).WithName("PutTenantOverrides").WithDescription(
             "Replaces the tenant's overrides (an empty body object removes them). Every field left out keeps the plan's value; the "
@@ -80,5 +82,6 @@ public static class TenantOverridesEndpoints
         overrides?.Quotas.OrderBy(q => q.Key).ToDictionary(
             q => q.Key.ToKey(),
             q => (QuotaOverrideBody?)new QuotaOverrideBody(q.Value.Included, q.Value.Cap?.ToKey(), q.Value.GracePercent,
-                q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits)) ?? []);
+                q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits)) ?? [],
+        overrides?.IngestionBudget is { } budget ? new IngestionBudgetOverrideBody(budget.EventsPerSecond, budget.Burst) : null);
 }

@@ -33,13 +33,16 @@ internal static class TenantOverridesValidation
             }
         }
 
-        var overrides = new TenantOverrides(body.BasePriceCents, quotas);
+        var budget = body.IngestionBudget is { EventsPerSecond: not null } or { Burst: not null }
+            ? new IngestionBudgetOverride(body.IngestionBudget.EventsPerSecond, body.IngestionBudget.Burst)
+            : null;
+        var overrides = new TenantOverrides(body.BasePriceCents, quotas, budget);
         if (errors.Count == 0)
         {
             CheckEveryTier(overrides, catalog, errors);
         }
 
-        return errors.Count == 0 && (overrides.BasePriceCents is not null || quotas.Count > 0) ? overrides : null;
+        return errors.Count == 0 && (overrides.BasePriceCents is not null || quotas.Count > 0 || budget is not null) ? overrides : null;
     }
 
     private static QuotaOverride? Read(QuotaOverrideBody quota, string path, Dictionary<string, string[]> errors)

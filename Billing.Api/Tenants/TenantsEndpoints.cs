@@ -1,9 +1,11 @@
 using Billing.Api.Auth;
+using Billing.Api.Http;
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Audit;
 using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,9 +16,9 @@ public static class TenantsEndpoints
 {
     public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/tenants").WithTags("Tenants");
+        var group = app.MapGroup("/api/v1/tenants").WithTags("Tenants").LimitRequestBody(RequestBodyLimits.Settings);
         group.MapPost("/", CreateTenant).RequireAuthorization(AuthPolicies.Operator).WithName("CreateTenant");
-        group.MapGet("/{id:guid}", GetTenant).RequireAuthorization(AuthPolicies.OperatorOrTenant).WithName("GetTenant");
+        group.MapGet("/{id:guid}", GetTenant).RequireAuthorization(AuthPolicies.OperatorOrTenant).RequireScope(ApiScopes.Read).WithName("GetTenant");
         return app;
     }
 

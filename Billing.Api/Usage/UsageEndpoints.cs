@@ -6,6 +6,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Tenancy;
+using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Usage;
@@ -13,14 +14,14 @@ namespace Billing.Api.Usage;
 /// <summary>Usage events in (durable, deduplicated) and the current period's usage out.</summary>
 public static class UsageEndpoints
 {
-    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxBodyBytes = (int)Http.RequestBodyLimits.UsageEvents;
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/usage").WithTags("Usage").RequireAuthorization(AuthPolicies.Tenant);
-        group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json");
-        group.MapGet("/", GetUsage).WithName("GetUsage");
-        group.MapGet("/history", GetHistory).WithName("GetUsageHistory");
+        group.MapPost("/events", IngestEvents).WithName("IngestUsageEvents").Accepts<JsonElement>("application/json").RequireScope(ApiScopes.Ingest);
+        group.MapGet("/", GetUsage).WithName("GetUsage").RequireScope(ApiScopes.Read);
+        group.MapGet("/history", GetHistory).WithName("GetUsageHistory").RequireScope(ApiScopes.Read);
         return app;
     }
 
@@ -28,11 +29,19 @@ public static class UsageEndpoints
         HttpRequest request,
         CurrentTenant caller,
         TenantBillingStore tenants,
+        IngestionAdmission admission,
         UsageIngestionQueue ingestion,
         IngestionMetrics metrics,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
+        // Routing refuses other content types; a request that names none is refused here rather than read as JSON.
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, type: ProblemTypes.UnsupportedMediaType,
+                title: "Unsupported media type", detail: "Send the events as JSON, with Content-Type: application/json.");
+        }
+
         UsageEventsParser.Parsed? parsed;
         try
         {
@@ -76,14 +85,29 @@ public static class UsageEndpoints
         var events = parsed.Events.Select((e, i) =>
         {
             var occurredAt = e.Timestamp ?? now;
-            return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!.ToLowerInvariant(), e.Value!.Value, occurredAt,
+            return new NewUsageEvent(billing.TenantId, e.Id!, e.Metric!, e.Value!.Value, occurredAt,
                 billing.PeriodAt(occurredAt).Start, e.PropertiesJson, i == 0 ? trace : null);
         }).ToList();
+
+        switch (await admission.AdmitAsync(billing, events, cancellationToken))
+        {
+            case IngestionAdmission.OverBudget over:
+                metrics.RecordRejected(events.Count);
+                return IngestionProblems.OverBudget(request.HttpContext, over, events.Count);
+            case IngestionAdmission.OverPeriodTotal over:
+                metrics.RecordRejected(events.Count);
+                return IngestionProblems.OverPeriodTotal(over.Metric, over.PeriodStart, over.Used, over.Adding);
+        }
 
         try
         {
             var result = await ingestion.SubmitAsync(events, cancellationToken);
             return TypedResults.Ok(new IngestUsageResponse(result.Accepted, result.Duplicates, result.DuplicateIds));
+        }
+        catch (UsageEventsRefusedException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.EventsRefused,
+                title: "Usage events refused by the store", detail: e.Message);
         }
         catch (UsageStoreUnavailableException e)
         {

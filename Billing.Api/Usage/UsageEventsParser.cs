@@ -148,20 +148,19 @@ public static class UsageEventsParser
             return null;
         }
 
-        if (value.ValueKind == JsonValueKind.Object && !Storable(value))
+        if (value.ValueKind != JsonValueKind.Object)
         {
-            // Refused here, a value PostgreSQL cannot store never fails the statement other requests share.
-            errors[$"events[{index}].properties"] = ["The properties must not contain the NUL character (\\u0000) or an unpaired surrogate (e.g. \\ud800): PostgreSQL's jsonb cannot store them."];
+            errors[$"events[{index}].properties"] = ["The properties must be a JSON object."];
             return null;
         }
 
-        if (value.ValueKind == JsonValueKind.Object)
+        if (EventProperties.Problem(value) is { } problem)
         {
-            return value.GetRawText();
+            errors[$"events[{index}].properties"] = [problem];
+            return null;
         }
 
-        errors[$"events[{index}].properties"] = ["The properties must be a JSON object."];
-        return null;
+        return value.GetRawText();
     }
 
     /// <summary>Whether a raw JSON string (quotes included) ends in <c>Z</c> or a <c>±hh:mm</c> offset.</summary>
@@ -177,26 +176,6 @@ public static class UsageEventsParser
         catch (InvalidOperationException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Whether jsonb can hold every name and string: System.Text.Json reads \u0000 and lone surrogates, jsonb refuses both.</summary>
-    private static bool Storable(JsonElement element)
-    {
-        try
-        {
-            return element.ValueKind switch
-            {
-                JsonValueKind.String => !element.GetString()!.Contains('\0', StringComparison.Ordinal),
-                JsonValueKind.Object => element.EnumerateObject().All(p => !p.Name.Contains('\0', StringComparison.Ordinal) && Storable(p.Value)),
-                JsonValueKind.Array => element.EnumerateArray().All(Storable),
-                _ => true,
-            };
-        }
-        catch (InvalidOperationException)
-        {
-            // GetString and Name throw on an unpaired surrogate, which cannot be turned into text.
-            return false;
         }
     }
 }

@@ -47,12 +47,28 @@ public static class InfrastructureExtensions
             : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret));
     }
 
-    /// <summary>References the database and cache and waits until both are healthy.</summary>
-    public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure)
+    /// <summary>
+    /// The database as <paramref name="login"/> (<c>ConnectionStrings:billingdb</c>) and the cache, once both are healthy.
+    /// </summary>
+    /// <param name="login">The service's own login: <see cref="DatabaseLogins.Api"/> or <see cref="DatabaseLogins.Worker"/>.</param>
+    public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure, ReferenceExpression login)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
         service
-            .WithReference(infrastructure.Database, BillingInfrastructure.DatabaseName).WaitFor(infrastructure.Database)
+            .WithEnvironment($"ConnectionStrings__{BillingInfrastructure.DatabaseName}", login).WaitFor(infrastructure.Database)
             .WithReference(infrastructure.Cache, BillingInfrastructure.CacheName).WaitFor(infrastructure.Cache);
+
+    /// <summary>
+    /// The migration service's database: the owner's login (<c>ConnectionStrings:billingdb-owner</c>), and the superuser's
+    /// (<c>ConnectionStrings:billingdb-admin</c>) with the runtime logins' passwords, to create the logins first.
+    /// </summary>
+    public static IResourceBuilder<T> WithDatabaseOwnership<T>(this IResourceBuilder<T> migrations, BillingInfrastructure infrastructure)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        migrations
+            .WithEnvironment($"ConnectionStrings__{BillingInfrastructure.DatabaseName}-owner", infrastructure.Logins.Owner)
+            .WithReference(infrastructure.Database, $"{BillingInfrastructure.DatabaseName}-admin")
+            .WithEnvironment("DatabaseLogins__ApiPassword", infrastructure.Logins.ApiPassword)
+            .WithEnvironment("DatabaseLogins__WorkerPassword", infrastructure.Logins.WorkerPassword)
+            .WaitFor(infrastructure.Database);
 
     private static (InfrastructureMode Mode, string Reason) ChooseMode(string? configured)
     {
@@ -78,13 +94,14 @@ public static class InfrastructureExtensions
         IResourceBuilder<ParameterResource> postgresPassword,
         IResourceBuilder<ParameterResource> redisPassword)
     {
-        var database = builder.AddPostgres("postgres", password: postgresPassword)
-            .WithDataVolume("billing-postgres-data")
-            .AddDatabase(BillingInfrastructure.DatabaseName);
+        var server = builder.AddPostgres("postgres", password: postgresPassword)
+            .WithDataVolume("billing-postgres-data");
+        var database = server.AddDatabase(BillingInfrastructure.DatabaseName);
+        var logins = DatabaseLogins.Add(builder, dataDirectory, ServerAddress(server));
         var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: redisPassword)
             .WithDataVolume("billing-redis-data")
             .WithArgs(AppendOnly);
-        return new(database, cache, InfrastructureMode.Containers, dataDirectory);
+        return new(database, logins, cache, InfrastructureMode.Containers, dataDirectory);
     }
 
     /// <summary>
@@ -93,14 +110,20 @@ public static class InfrastructureExtensions
     /// </summary>
     private static BillingInfrastructure AddPublishedContainers(IDistributedApplicationBuilder builder)
     {
-        var password = new GenerateParameterDefault { MinLength = 32, Special = false };
-        var database = builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", password, secret: true))
-            .WithDataVolume("billing-postgres-data")
-            .AddDatabase(BillingInfrastructure.DatabaseName);
-        var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: builder.AddParameter("redis-password", password, secret: true))
+        var server = builder.AddPostgres("postgres", password: DatabaseLogins.GeneratedPassword(builder, "postgres-password"))
+            .WithDataVolume("billing-postgres-data");
+        var database = server.AddDatabase(BillingInfrastructure.DatabaseName);
+        var logins = DatabaseLogins.Generate(builder, ServerAddress(server));
+        var cache = builder.AddRedis(BillingInfrastructure.CacheName, password: DatabaseLogins.GeneratedPassword(builder, "redis-password"))
             .WithDataVolume("billing-redis-data")
             .WithArgs(AppendOnly);
-        return new(database, cache, InfrastructureMode.Containers, DataDirectory: "");
+        return new(database, logins, cache, InfrastructureMode.Containers, DataDirectory: "");
+    }
+
+    private static ReferenceExpression ServerAddress(IResourceBuilder<PostgresServerResource> server)
+    {
+        var endpoint = server.Resource.PrimaryEndpoint;
+        return ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
     }
 
     /// <summary>
@@ -167,7 +190,7 @@ public static class InfrastructureExtensions
             })
             .WithHealthCheck("redis-ready");
 
-        return new(postgres, redis, InfrastructureMode.Local, dataDirectory);
+        return new(postgres, DatabaseLogins.Add(builder, dataDirectory, postgres.Resource.Server), redis, InfrastructureMode.Local, dataDirectory);
     }
 
     private static int PortOrFree(string? configured)

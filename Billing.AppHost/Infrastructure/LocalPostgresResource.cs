@@ -8,6 +8,11 @@ public sealed class LocalPostgresResource(string name, string command, string wo
 
     public EndpointReference PrimaryEndpoint => new(this, EndpointName);
 
+    /// <summary>Where it listens: <c>Host=…;Port=…</c>.</summary>
+    public ReferenceExpression Server => ReferenceExpression.Create(
+        $"Host={PrimaryEndpoint.Property(EndpointProperty.IPV4Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)}");
+
+    /// <summary>The superuser's connection: the migration service's admin connection, which creates the logins.</summary>
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={PrimaryEndpoint.Property(EndpointProperty.IPV4Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database={databaseName}");
+        $"{Server};Username=postgres;Password={password};Database={databaseName}");
 }

@@ -45,7 +45,7 @@ internal static class CatalogOptionsReader
         foreach (var (key, quotaOptions) in options.Quotas ?? [])
         {
             var quotaPath = $"{path}:Quotas:{key}";
-            if (!MetricKeys.TryParse(key, out var metric))
+            if (!MetricKeys.TryParseConfigurationKey(key, out var metric))
             {
                 errors.Add(CatalogRules.UnknownMetric(path, key));
             }
@@ -64,7 +64,9 @@ internal static class CatalogOptionsReader
         }
 
         errors.AddRange(CatalogRules.CheckCoverage(path, seen));
-        return new Plan(tier, options.Name, options.BasePriceCents, options.PaymentGraceDays, quotas.ToFrozenDictionary());
+        var budget = options.IngestionBudget is { } configured ? new IngestionBudget(configured.EventsPerSecond, configured.Burst) : IngestionBudget.Default;
+        errors.AddRange(CatalogRules.CheckIngestionBudget(path, budget));
+        return new Plan(tier, options.Name, options.BasePriceCents, options.PaymentGraceDays, quotas.ToFrozenDictionary(), budget);
     }
 
     private static Quota? ReadQuota(Metric metric, QuotaOptions options, string path, List<string> errors)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Billing.Domain.Metering;
 using static System.FormattableString;
 
 namespace Billing.Domain.Catalog;
@@ -32,6 +33,19 @@ internal static partial class CatalogRules
         if (paymentGraceDays < 0)
         {
             yield return Invariant($"{path}:PaymentGraceDays: must not be negative, was {paymentGraceDays}.");
+        }
+    }
+
+    public static IEnumerable<string> CheckIngestionBudget(string path, IngestionBudget budget)
+    {
+        if (budget.EventsPerSecond <= 0)
+        {
+            yield return Invariant($"{path}:IngestionBudget:EventsPerSecond: must be positive, was {budget.EventsPerSecond}.");
+        }
+
+        if (budget.Burst < UsageEventRules.MaxEventsPerRequest)
+        {
+            yield return Invariant($"{path}:IngestionBudget:Burst: must be at least {UsageEventRules.MaxEventsPerRequest} (the events of one request), was {budget.Burst}.");
         }
     }
 
@@ -87,6 +101,7 @@ internal static partial class CatalogRules
     {
         var errors = CheckPlanFields(path, plan.Name, plan.BasePriceCents, plan.PaymentGraceDays)
             .Concat(CheckCoverage(path, plan.Quotas.Keys))
+            .Concat(CheckIngestionBudget(path, plan.IngestionBudget))
             .ToList();
         foreach (var (metric, quota) in plan.Quotas.OrderBy(entry => entry.Key))
         {

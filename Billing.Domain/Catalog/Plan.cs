@@ -2,9 +2,9 @@ using System.Collections.Frozen;
 
 namespace Billing.Domain.Catalog;
 
-/// <summary>A subscription tier: a monthly base price, days of payment grace and one quota per metric.</summary>
+/// <summary>A subscription tier: a monthly base price, days of payment grace, one quota per metric and an ingestion budget.</summary>
 public sealed record Plan(
-    PlanTier Tier, string Name, long BasePriceCents, int PaymentGraceDays, IReadOnlyDictionary<Metric, Quota> Quotas)
+    PlanTier Tier, string Name, long BasePriceCents, int PaymentGraceDays, IReadOnlyDictionary<Metric, Quota> Quotas, IngestionBudget IngestionBudget)
 {
     /// <exception cref="InvalidOperationException">The plan has no quota for <paramref name="metric"/> (only possible for unvalidated plans).</exception>
     public Quota Quota(Metric metric) =>
@@ -39,6 +39,8 @@ public sealed record Plan(
         {
             BasePriceCents = overrides.BasePriceCents ?? BasePriceCents,
             Quotas = quotas.ToFrozenDictionary(),
+            IngestionBudget = new IngestionBudget(
+                overrides.IngestionBudget?.EventsPerSecond ?? IngestionBudget.EventsPerSecond, overrides.IngestionBudget?.Burst ?? IngestionBudget.Burst),
         };
         var errors = CatalogRules.CheckPlan(result, $"Overrides:{Tier.ToKey()}");
         return errors.Count == 0 ? result : throw new CatalogValidationException(errors);

@@ -12,6 +12,19 @@ public static class UsageEventRules
     public const int MaxIdLength = 100;
     public const long MaxValue = 1_000_000_000_000;
 
+    /// <summary>The most an event's <c>properties</c> may take, as sent (UTF-8 bytes of the JSON object).</summary>
+    public const int MaxPropertiesBytes = 4096;
+
+    /// <summary>How deeply <c>properties</c> may nest: the object itself is level 1, each object or array inside one more.</summary>
+    public const int MaxPropertiesDepth = 5;
+
+    /// <summary>
+    /// The most a counter may reach in one (tenant, metric, billing period), and so in any window or Stripe meter event of
+    /// it: 2^53 − 1, the largest whole number a double holds exactly. Redis scripts (Lua) and the dashboard (JavaScript)
+    /// compute in doubles, and PostgreSQL's <c>bigint</c> sums stay a thousand times below their own overflow.
+    /// </summary>
+    public const long MaxPeriodTotal = 9_007_199_254_740_991;
+
     /// <summary>Stripe refuses meter events older than this, so they could never be billed.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
 
@@ -48,6 +61,33 @@ public static class UsageEventRules
         return errors;
     }
 
+    /// <summary>
+    /// Why <paramref name="id"/> cannot be an idempotency key, completing "The id …"; null when it can. Control characters
+    /// (NUL, line breaks, escapes), invisible format characters (zero widths, bidirectional overrides, the BOM) and
+    /// unpaired surrogates are refused: they break logs and PostgreSQL text, or make two different keys look alike.
+    /// </summary>
+    public static string? IdentifierProblem(string id)
+    {
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsHighSurrogate(c) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"holds an unpaired surrogate (U+{(int)c:X4}) at position {i}.";
+            }
+            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return $"must not contain control or invisible format characters; it holds U+{(int)c:X4} at position {i}.";
+            }
+        }
+
+        return null;
+    }
+
     private static IEnumerable<(string Field, string Message)> Check(UsageEventInput e, DateTimeOffset now, DateTimeOffset subscriptionStart, DateTimeOffset? invoicedThrough)
     {
         if (string.IsNullOrWhiteSpace(e.Id))
@@ -58,9 +98,9 @@ public static class UsageEventRules
         {
             yield return ("id", $"The id must be at most {MaxIdLength} characters; it has {e.Id.Length}.");
         }
-        else if (e.Id.Contains('\0', StringComparison.Ordinal))
+        else if (IdentifierProblem(e.Id) is { } problem)
         {
-            yield return ("id", "The id must not contain the NUL character (\\u0000).");
+            yield return ("id", $"The id {problem}");
         }
 
         if (string.IsNullOrWhiteSpace(e.Metric))

@@ -9,7 +9,8 @@ public static class UsageProjection
     public static readonly TimeSpan MinimumElapsed = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Counters extrapolate linearly over the elapsed share of the period, rounded up and never below <paramref name="used"/>;
+    /// Counters extrapolate linearly over the elapsed share of the period, rounded up, never below <paramref name="used"/> and
+    /// never past <see cref="UsageEventRules.MaxPeriodTotal"/> unless <paramref name="used"/> already is;
     /// gauges, before <see cref="MinimumElapsed"/> has passed and after the period has ended, stay at <paramref name="used"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="used"/> is negative.</exception>
@@ -22,7 +23,9 @@ public static class UsageProjection
             return used;
         }
 
-        var projected = decimal.Ceiling((decimal)used * period.Length.Ticks / elapsed.Ticks);
-        return projected >= long.MaxValue ? long.MaxValue : Math.Max(used, (long)projected);
+        // Exact in 128 bits (a decimal overflows past some 3·10^15 units times a month of ticks). A period never holds more
+        // than its total limit, so neither does its projection, whose cost then fits a long.
+        var projected = (((Int128)used * period.Length.Ticks) + elapsed.Ticks - 1) / elapsed.Ticks;
+        return projected >= UsageEventRules.MaxPeriodTotal ? Math.Max(used, UsageEventRules.MaxPeriodTotal) : Math.Max(used, (long)projected);
     }
 }

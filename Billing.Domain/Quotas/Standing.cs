@@ -12,6 +12,9 @@ public enum Standing
     /// <summary>The payment grace ran out: the tenant is held to the Free plan's quotas.</summary>
     PastPaymentGrace,
 
-    /// <summary>Cancelled or suspended: metered requests answer 402.</summary>
+    /// <summary>The paid plan's first invoice is not paid (Stripe's <c>incomplete</c>, or it expired): the Free plan's quotas apply.</summary>
+    FirstPaymentMissing,
+
+    /// <summary>Cancelled, suspended, or unpaid after every retry: metered requests answer 402.</summary>
     Blocked,
 }

@@ -87,6 +87,12 @@ public sealed class AlertDeliverer(
     /// <summary>Null when the endpoint accepted the alert; otherwise why it did not.</summary>
     private async Task<string?> SendAsync(AlertWebhookPayload payload, string url, string secret, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Saved before https was required, or while this ran as Development: never sent in clear outside it.
+        if (options.Value.AllowHttp != true && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Only https webhook URLs are delivered to (Alerts:AllowHttp is off outside Development).";
+        }
+
         // Serialized once: the signature covers exactly the bytes sent.
         var body = JsonSerializer.Serialize(payload with { Currency = payload.Kind == AlertKind.Spend.ToKey() ? catalog.Currency : null }, Json);
         try

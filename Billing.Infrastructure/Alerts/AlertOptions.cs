@@ -28,4 +28,10 @@ public sealed class AlertOptions
     /// and the worker must not become their way into the operator's own network (cloud metadata, internal services).
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// Whether webhook URLs may be plain <c>http</c>. Unset, only in Development: elsewhere an alert and its signature
+    /// would cross the network in clear, and anyone on the path could read the tenant's usage or replay the request.
+    /// </summary>
+    public bool? AllowHttp { get; set; }
 }

@@ -15,7 +15,7 @@ public static class AlertsRegistration
     /// </summary>
     public static IHostApplicationBuilder AddBillingAlerts(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<AlertOptions>(builder.Configuration.GetSection(AlertOptions.SectionName));
+        builder.AddAlertOptions();
         builder.Services.AddSingleton<AlertMetrics>();
         builder.Services.AddMemoryCache();
         builder.Services.TryAddScoped<Tenancy.TenantBillingStore>();
@@ -32,6 +32,15 @@ public static class AlertsRegistration
             // from the backoff and its attempt count, and service discovery would resolve a tenant's host name
             // against our own services.
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
+        return builder;
+    }
+
+    /// <summary>The <c>Alerts</c> options, <see cref="AlertOptions.AllowHttp"/> defaulting to whether this is Development.</summary>
+    public static IHostApplicationBuilder AddAlertOptions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<AlertOptions>(builder.Configuration.GetSection(AlertOptions.SectionName));
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.PostConfigure<AlertOptions>(options => options.AllowHttp ??= development);
         return builder;
     }
 }

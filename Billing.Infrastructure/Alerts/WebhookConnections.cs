@@ -8,7 +8,7 @@ namespace Billing.Infrastructure.Alerts;
 /// only to public addresses, checked on the address actually connected to (a name re-resolving to 127.0.0.1 after the
 /// URL was saved gains nothing). Redirects are not followed: a POST is not replayed to wherever a receiver points.
 /// </summary>
-internal static class WebhookConnections
+public static class WebhookConnections
 {
     public static SocketsHttpHandler CreateHandler(bool allowPrivateNetworks) => new()
     {
@@ -41,8 +41,13 @@ internal static class WebhookConnections
         }
     }
 
-    /// <summary>False for loopback, private, shared (CGNAT), link-local, unique-local, multicast and reserved ranges.</summary>
-    internal static bool IsPublic(IPAddress address)
+    /// <summary>
+    /// False for loopback, private, shared (CGNAT), link-local, unique-local, multicast and reserved ranges, and for the
+    /// IPv6 prefixes that carry an IPv4 address to a gateway which unwraps it (NAT64 <c>64:ff9b::/96</c> and its
+    /// local-use <c>64:ff9b:1::/48</c>, 6to4 <c>2002::/16</c>, Teredo <c>2001::/32</c>): through them a public-looking
+    /// IPv6 address reaches whatever IPv4 address it embeds, 127.0.0.1 and 169.254.169.254 included.
+    /// </summary>
+    public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {
@@ -67,6 +72,11 @@ internal static class WebhookConnections
         }
 
         return !(address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal
-            || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
+            || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || address.IsIPv6Teredo || Is6To4(address) || IsNat64(address));
     }
+
+    private static bool Is6To4(IPAddress address) => address.GetAddressBytes() is [0x20, 0x02, ..];
+
+    private static bool IsNat64(IPAddress address) =>
+        address.GetAddressBytes() is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..] or [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01, ..];
 }

@@ -1,5 +1,6 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
@@ -68,7 +69,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
     private async Task<Dictionary<Metric, PeriodUsageQuery.MetricUsage>> ReadFromDatabaseAsync(
         Guid tenantId, BillingPeriod period, IReadOnlyCollection<Metric> metrics, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
         return await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, metrics, cancellationToken);
     }
 }

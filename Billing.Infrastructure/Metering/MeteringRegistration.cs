@@ -1,5 +1,6 @@
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Tenancy;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -13,6 +14,7 @@ public static class MeteringRegistration
     {
         builder.Services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.SectionName));
         builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton(sp => new IngestionDataSource(InfrastructureRegistration.DatabaseConnectionString(sp.GetRequiredService<IConfiguration>())));
         builder.Services.AddSingleton<StaleCounters>();
         builder.Services.AddSingleton<UsageCounters>();
         builder.Services.AddSingleton<CurrentUsageReader>();
@@ -23,6 +25,8 @@ public static class MeteringRegistration
         builder.Services.Configure<UsageBufferOptions>(builder.Configuration.GetSection(UsageBufferOptions.SectionName));
         builder.Services.AddSingleton<UsageViews>();
         builder.Services.AddSingleton<QuotaLedger>();
+        builder.Services.AddSingleton<Limits.TokenBuckets>();
+        builder.Services.AddSingleton<IngestionAdmission>();
         builder.Services.AddHealthChecks().AddCheck<QuotaHealth>("redis");
         return builder;
     }

@@ -9,6 +9,7 @@ public static class UsageEventColumns
     public const int EventIdMaxLength = 100;
     public const int MetricMaxLength = 32;
     public const int TraceParentMaxLength = 64;
+    public const int SetAsideReasonMaxLength = 1000;
 
     /// <summary>What keeps <paramref name="e"/> out of the table; null when it fits.</summary>
     public static string? Problem(NewUsageEvent e) =>

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Tenancy;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -29,12 +30,15 @@ public static class UsageEventStore
         "COPY usage_events (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>
-    /// Stores the events with a binary <c>COPY</c>, cheaper for PostgreSQL than the deduplicating insert, and falls back
-    /// to that insert when any event is a duplicate. Either statement is all-or-nothing in its own transaction, so a
-    /// failed <c>COPY</c> leaves nothing behind for the insert to trip over.
+    /// Stores the events with a binary <c>COPY</c>, cheaper for PostgreSQL than the deduplicating insert; null when any
+    /// event is a duplicate, in which case the <c>COPY</c>, all-or-nothing in its own transaction, stored nothing and the
+    /// caller writes the events with <see cref="InsertByTenantAsync"/>.
     /// </summary>
-    /// <remarks>Runs outside any transaction (a failed <c>COPY</c> would abort it) on a connection that bypasses RLS.</remarks>
-    public static async Task<InsertedEvents> CopyOrInsertAsync(
+    /// <remarks>
+    /// Runs outside any transaction (a failed <c>COPY</c> would abort it) on an <see cref="IngestionDataSource"/> connection:
+    /// PostgreSQL refuses <c>COPY FROM</c> under row-level security.
+    /// </remarks>
+    public static async Task<InsertedEvents?> TryCopyAsync(
         NpgsqlConnection connection, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
         try
@@ -57,15 +61,51 @@ public static class UsageEventStore
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return await InsertAsync(connection, null, events, cancellationToken);
+            return null;
         }
+    }
+
+    /// <summary>
+    /// The deduplicating insert of events of several tenants: each tenant's in its own tenant session, since the insert
+    /// reads back which events were new and a read of <c>usage_events</c> may see one tenant's rows only; all in one
+    /// transaction, so the events are still stored all together or not at all.
+    /// </summary>
+    /// <remarks>Events must be ordered by tenant and distinct by (tenant, id).</remarks>
+    public static async Task<InsertedEvents> InsertByTenantAsync(
+        NpgsqlConnection connection, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var runs = new List<(List<NewUsageEvent> Events, InsertedEvents Inserted)>();
+        for (var start = 0; start < events.Count;)
+        {
+            var tenantId = events[start].TenantId;
+            var run = new List<NewUsageEvent>();
+            for (; start < events.Count && events[start].TenantId == tenantId; start++)
+            {
+                run.Add(events[start]);
+            }
+
+            await TenantSession.EnterAsync(connection, tenantId, cancellationToken, transaction);
+            runs.Add((run, await InsertAsync(connection, transaction, run, cancellationToken)));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (runs.All(r => r.Inserted.Count == r.Events.Count))
+        {
+            return InsertedEvents.All(events.Count);
+        }
+
+        return InsertedEvents.Only([.. runs.SelectMany(r => r.Events.Where(e => r.Inserted.Contains((e.TenantId, e.EventId))).Select(e => (e.TenantId, e.EventId)))]);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);
 
     /// <summary>Inserts the events and tells which were new; the rest were duplicates.</summary>
-    /// <remarks>Events must be distinct by (tenant, id) within the call: the caller settles in-batch repeats.</remarks>
+    /// <remarks>
+    /// Events must be distinct by (tenant, id) within the call: the caller settles in-batch repeats. On a tenant's session,
+    /// row-level security refuses an event of another tenant.
+    /// </remarks>
     public static async Task<InsertedEvents> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {

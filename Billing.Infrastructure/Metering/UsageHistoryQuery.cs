@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Infrastructure.Tenancy;
 using Npgsql;
 
 namespace Billing.Infrastructure.Metering;
@@ -21,7 +22,8 @@ public static class UsageHistoryQuery
 
     public static async Task<IReadOnlyList<Point>> ReadAsync(NpgsqlDataSource dataSource, Guid tenantId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Sql);
+        await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
+        await using var command = new NpgsqlCommand(Sql, connection);
         command.Parameters.AddWithValue("sum", MetricSql.KeysWith(MetricAggregation.Sum));
         command.Parameters.AddWithValue("max", MetricSql.KeysWith(MetricAggregation.Max));
         command.Parameters.AddWithValue("tenant", tenantId);

@@ -14,6 +14,7 @@ namespace Billing.Infrastructure.Metering;
 /// instead of collapsing to one transaction per event.
 /// </summary>
 public sealed class UsageIngestionQueue(
+    IngestionDataSource ingestion,
     NpgsqlDataSource dataSource,
     UsageCounters counters,
     IngestionMetrics metrics,
@@ -26,6 +27,8 @@ public sealed class UsageIngestionQueue(
 
     /// <summary>Stores the events (durably, deduplicated) and reports accepted and duplicate counts.</summary>
     /// <exception cref="ArgumentException">An event does not fit <c>usage_events</c> (callers validate first); nothing was queued.</exception>
+    /// <exception cref="UsageEventsRefusedException">PostgreSQL refused what the events hold; nothing was stored, and a retry fails again.</exception>
+    /// <exception cref="UsageStoreUnavailableException">The events could not be stored now; nothing was stored, and a retry may pass.</exception>
     public async Task<IngestionResult> SubmitAsync(IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
         // Refused here, an event that cannot be stored fails its own request instead of its whole group.
@@ -165,8 +168,8 @@ public sealed class UsageIngestionQueue(
 
     /// <summary>
     /// Commits a group. If PostgreSQL refuses the statement (one request's row it cannot store), each request is
-    /// committed on its own, so only the request that carried the row fails; when the database is unreachable
-    /// there is nothing to isolate and every request of the group fails.
+    /// committed on its own, so only the request that carried the row fails, and as a client error; when the database is
+    /// unreachable there is nothing to isolate and every request of the group fails, as retryable.
     /// </summary>
     /// <returns>The settling of the group (its counters advanced, its requests answered), started and not yet awaited.</returns>
     private async Task<Task> CommitAsync(List<PendingRequest> group, CancellationToken stoppingToken)
@@ -193,6 +196,15 @@ public sealed class UsageIngestionQueue(
     {
         if (failure is null)
         {
+            return;
+        }
+
+        // Alone, a request refused for what it holds is the client's error: answered as retryable, a client that retries as
+        // it should would send the same rows forever.
+        if (requests.Count == 1 && failure is PostgresException refused && PostgresFailures.IsCausedByData(refused))
+        {
+            logger.LogWarning(failure, "PostgreSQL refused the usage events of a request; it is answered as a client error");
+            requests[0].Completion.TrySetException(new UsageEventsRefusedException(refused));
             return;
         }
 
@@ -286,8 +298,16 @@ public sealed class UsageIngestionQueue(
         {
             try
             {
+                await using (var copying = await ingestion.OpenConnectionAsync(stoppingToken))
+                {
+                    if (await UsageEventStore.TryCopyAsync(copying, events, stoppingToken) is { } copied)
+                    {
+                        return copied;
+                    }
+                }
+
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                return await UsageEventStore.CopyOrInsertAsync(connection, events, stoppingToken);
+                return await UsageEventStore.InsertByTenantAsync(connection, events, stoppingToken);
             }
             catch (PostgresException e) when (e.IsTransient && attempt < 3)
             {

@@ -78,11 +78,36 @@ public sealed class UsageStreamDrainer(
         }
 
         var events = entries.SelectMany(e => e.Events).ToList();
-        if (events.Count > 0)
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        try
         {
             // Not cancelled at shutdown: events handed to the group commit are committed, then acknowledged.
             var result = await ingestion.SubmitAsync(events, CancellationToken.None);
             metrics.RecordDrained(result.Accepted, result.Duplicates);
+        }
+        catch (UsageEventsRefusedException refused)
+        {
+            // One entry's events are refused whenever they are sent: committed entry by entry, the refused ones are set
+            // aside and the rest of the batch is stored, instead of the batch failing on every delivery forever.
+            logger.LogWarning(refused, "PostgreSQL refused a batch of {Count} usage stream entries; committing them one by one", entries.Count);
+            foreach (var entry in entries.Where(e => e.Events.Count > 0))
+            {
+                try
+                {
+                    var result = await ingestion.SubmitAsync(entry.Events, CancellationToken.None);
+                    metrics.RecordDrained(result.Accepted, result.Duplicates);
+                }
+                catch (UsageEventsRefusedException alone)
+                {
+                    logger.LogError(alone, "Usage stream entry {Id} is refused by PostgreSQL and set aside in {Key}", entry.Id, stream.SetAsideKey);
+                    await stream.SetAsideAsync(entry with { Problem = alone.Message });
+                    metrics.RecordSetAside();
+                }
+            }
         }
     }
 

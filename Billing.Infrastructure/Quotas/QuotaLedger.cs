@@ -3,6 +3,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
@@ -26,9 +27,10 @@ public sealed partial class QuotaLedger(
     ILogger<QuotaLedger> logger)
 {
     // KEYS[1] usage counter, KEYS[2] idempotency marker (or the counter again when there is none).
-    // ARGV: units the check needs, units to reserve, hard limit (-1: none), marker TTL ms.
+    // ARGV: units the check needs, units to reserve, hard limit (-1: none), marker TTL ms, the period's total limit.
     // Returns { state, used before }: state 1 reserved/allowed, 0 denied, -1 counter missing, 2 replayed
-    // (with the usage seen by the original call, so a replay repeats its decision).
+    // (with the usage seen by the original call, so a replay repeats its decision), 3 the reservation would take the
+    // counter past the period's total limit (nothing reserved; compared as used > limit − units, exact in Lua's doubles).
     private const string ReserveScript = """
         if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[2]) == 1 then
           return { 2, tonumber(redis.call('GET', KEYS[2])) }
@@ -37,6 +39,7 @@ public sealed partial class QuotaLedger(
         local used = tonumber(redis.call('HGET', KEYS[1], 'v'))
         local limit = tonumber(ARGV[3])
         if limit >= 0 and used + tonumber(ARGV[1]) > limit then return { 0, used } end
+        if tonumber(ARGV[2]) > 0 and used > tonumber(ARGV[5]) - tonumber(ARGV[2]) then return { 3, used } end
         if tonumber(ARGV[2]) > 0 then redis.call('HINCRBY', KEYS[1], 'v', ARGV[2]) end
         if KEYS[2] ~= KEYS[1] then redis.call('SET', KEYS[2], used, 'PX', ARGV[4]) end
         return { 1, used }
@@ -59,7 +62,8 @@ public sealed partial class QuotaLedger(
                 var marker = idempotencyKey is null ? counterKey : $"quota-idem:{{{tenantId:N}}}:{idempotencyKey}";
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReserveScript,
                     [counterKey, marker],
-                    [Math.Max(1, amount), reserve ? amount : 0, quota.HardLimit ?? -1, (long)(period.End - period.Start + TimeSpan.FromDays(1)).TotalMilliseconds]))!;
+                    [Math.Max(1, amount), reserve ? amount : 0, quota.HardLimit ?? -1, (long)(period.End - period.Start + TimeSpan.FromDays(1)).TotalMilliseconds,
+                        UsageEventRules.MaxPeriodTotal]))!;
                 var state = (int)result[0];
                 var used = (long)result[1];
                 if (state == -1)
@@ -68,7 +72,8 @@ public sealed partial class QuotaLedger(
                     continue;
                 }
 
-                return new LedgerDecision(QuotaPolicy.Evaluate(quota, used, amount), Reserved: state == 1 && reserve && amount > 0, Replayed: state == 2);
+                return new LedgerDecision(QuotaPolicy.Evaluate(quota, used, amount), Reserved: state == 1 && reserve && amount > 0, Replayed: state == 2,
+                    OverPeriodTotal: state == 3);
             }
 
             throw new InvalidOperationException($"The usage counter {counterKey} vanished twice while deciding.");
@@ -103,7 +108,7 @@ public sealed partial class QuotaLedger(
         if (eventId is not null)
         {
             // In the PostgreSQL fallback the event was written with the decision; unwrite it unless already aggregated.
-            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var connection = await TenantConnections.OpenAsync(dataSource, CancellationToken.None);
             await using var command = new NpgsqlCommand(
                 "DELETE FROM usage_events WHERE tenant_id = @tenant AND event_id = @id AND aggregated_at IS NULL", connection);
             command.Parameters.AddWithValue("tenant", tenantId);
@@ -112,10 +117,11 @@ public sealed partial class QuotaLedger(
         }
     }
 
-    private Task<long> SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
+    /// <summary>Rebuilds a missing counter from PostgreSQL, once for all callers waiting on it; returns its value.</summary>
+    internal Task<long> SeedAsync(Guid tenantId, Metric metric, BillingPeriod period, string counterKey, CancellationToken cancellationToken) =>
         rebuilds.RunAsync(counterKey, async () =>
         {
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var connection = await TenantConnections.OpenAsync(dataSource, CancellationToken.None);
             var usage = (await PeriodUsageQuery.ReadAsync(connection, tenantId, period.Start, period.End, [metric], CancellationToken.None))[metric];
             return await counters.SeedAsync(counterKey, usage.Value, usage.LastEventAt);
         });
@@ -123,7 +129,7 @@ public sealed partial class QuotaLedger(
     private async Task<LedgerDecision> DecideInDatabaseAsync(
         Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string eventId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction))
         {
@@ -135,7 +141,8 @@ public sealed partial class QuotaLedger(
         var decision = QuotaPolicy.Evaluate(quota, used, amount);
         var reserved = false;
         var replayed = false;
-        if (reserve && amount > 0 && decision.Kind != QuotaDecisionKind.Deny)
+        var overTotal = reserve && amount > 0 && used > UsageEventRules.MaxPeriodTotal - amount;
+        if (reserve && amount > 0 && decision.Kind != QuotaDecisionKind.Deny && !overTotal)
         {
             var inserted = await UsageEventStore.InsertAsync(connection, transaction,
                 [new NewUsageEvent(tenantId, eventId, quota.Metric.ToKey(), amount, DateTimeOffset.UtcNow, period.Start, null, System.Diagnostics.Activity.Current?.Id)],
@@ -145,6 +152,6 @@ public sealed partial class QuotaLedger(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new LedgerDecision(decision, reserved, replayed, RecordedInDatabase: reserved);
+        return new LedgerDecision(decision, reserved, replayed, RecordedInDatabase: reserved, OverPeriodTotal: overTotal && decision.Kind != QuotaDecisionKind.Deny);
     }
 }

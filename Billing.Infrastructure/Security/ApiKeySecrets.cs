@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,11 +12,32 @@ public static class ApiKeySecrets
     /// <summary>How many characters of a key are kept in clear, to tell keys apart in lists.</summary>
     public const int VisiblePrefixLength = 11;
 
+    /// <summary>
+    /// The shortest secret after <see cref="KeyPrefix"/> a key may have: generated keys have 43 characters, a configured
+    /// one (the demo tenant's) at least this many.
+    /// </summary>
+    public const int MinSecretLength = 32;
+
+    /// <summary>The longest secret after <see cref="KeyPrefix"/> a key may have.</summary>
+    public const int MaxSecretLength = 125;
+
+    private static readonly SearchValues<char> Base64UrlCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     public static (string Key, string Prefix, byte[] Hash) Generate()
     {
         var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         return (key, key[..VisiblePrefixLength], Hash(key));
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> could be a tenant key at all: the prefix, then <see cref="MinSecretLength"/> to
+    /// <see cref="MaxSecretLength"/> base64url characters. Anything else is refused without looking it up.
+    /// </summary>
+    public static bool IsWellFormed(string key) =>
+        key.Length - KeyPrefix.Length is >= MinSecretLength and <= MaxSecretLength
+        && key.StartsWith(KeyPrefix, StringComparison.Ordinal)
+        && !key.AsSpan(KeyPrefix.Length).ContainsAnyExcept(Base64UrlCharacters);
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 

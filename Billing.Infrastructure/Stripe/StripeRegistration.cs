@@ -10,20 +10,22 @@ namespace Billing.Infrastructure.Stripe;
 public static class StripeRegistration
 {
     /// <summary>
-    /// Registers the <see cref="StripeClient"/>, the catalog sync, customers and subscriptions, plan changes and
-    /// webhook processing. Plan changes and webhooks evict tenant caches, so this needs <c>AddBillingCache</c>.
+    /// Registers the <see cref="StripeClient"/>, the catalog sync, customers and subscriptions, plan changes, Checkout
+    /// and the customer portal, and webhook processing. Plan changes and webhooks evict tenant caches, so this needs <c>AddBillingCache</c>.
     /// </summary>
     public static IHostApplicationBuilder AddBillingStripe(this IHostApplicationBuilder builder)
     {
         builder.AddBillingStripeClient();
+        builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.SectionName));
+        builder.Services.AddScoped<StripeCheckout>();
         builder.Services.AddScoped<SubscriptionChanges>();
         builder.Services.AddScoped<WebhookProcessor>();
         return builder;
     }
 
     /// <summary>
-    /// Registers the <see cref="StripeClient"/> and what needs no cache: the catalog sync, customers and starting
-    /// subscriptions. Enough for the migration service, which runs before the services and has no Redis.
+    /// Registers the <see cref="StripeClient"/> and what needs no cache: the catalog sync, customers, their cards and
+    /// starting subscriptions. Enough for the migration service, which runs before the services and has no Redis.
     /// </summary>
     public static IHostApplicationBuilder AddBillingStripeClient(this IHostApplicationBuilder builder)
     {
@@ -48,6 +50,7 @@ public static class StripeRegistration
         builder.Services.AddScoped<StripeCustomers>();
         builder.Services.AddScoped<StripeCatalogIds>();
         builder.Services.AddScoped<StripeSubscriptions>();
+        builder.Services.AddScoped<StripePaymentMethods>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
+using Billing.Domain.Payments;
 using Billing.Infrastructure.Audit;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
@@ -157,6 +158,30 @@ public sealed class SubscriptionChanges(
 
         subscription.UpdatedAt = now;
         audit.Record(tenantId, actor, "subscription.cancelled", new { atPeriodEnd });
+        await db.SaveChangesAsync(cancellationToken);
+        await caches.EvictEverywhereAsync(TenantBillingStore.CacheKey(tenantId));
+        return subscription;
+    }
+
+    /// <summary>
+    /// The operator's choice of how the tenant pays: by card, or by invoices due <paramref name="daysUntilDue"/> days after
+    /// they are sent (no card needed). A live Stripe subscription follows at once; the next invoice is collected the new way.
+    /// </summary>
+    public async Task<LocalSubscription> SetCollectionAsync(Guid tenantId, CollectionMethod method, int? daysUntilDue, string actor, CancellationToken cancellationToken)
+    {
+        var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenantId, cancellationToken);
+        var before = new { method = subscription.CollectionMethod, daysUntilDue = subscription.DaysUntilDue };
+        var days = method == CollectionMethod.SendInvoice ? daysUntilDue : null;
+        if (StripeEnabled && subscription.StripeSubscriptionId is { } stripeId && !SubscriptionLifecycle.HasEnded(subscription.Status))
+        {
+            await stripe.V1.Subscriptions.UpdateAsync(stripeId, new SubscriptionUpdateOptions { CollectionMethod = method.ToKey(), DaysUntilDue = days },
+                cancellationToken: cancellationToken);
+        }
+
+        subscription.CollectionMethod = method.ToKey();
+        subscription.DaysUntilDue = days;
+        subscription.UpdatedAt = clock.GetUtcNow();
+        audit.Record(tenantId, actor, "subscription.collection_changed", new { before, after = new { method = method.ToKey(), daysUntilDue = days } });
         await db.SaveChangesAsync(cancellationToken);
         await caches.EvictEverywhereAsync(TenantBillingStore.CacheKey(tenantId));
         return subscription;

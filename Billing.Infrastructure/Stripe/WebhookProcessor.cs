@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Domain.Payments;
 using Billing.Infrastructure.Audit;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Data;
@@ -22,11 +23,12 @@ namespace Billing.Infrastructure.Stripe;
 /// by their status rank, subscriptions by Stripe's current state). Failures are retried with
 /// exponential backoff.
 /// </summary>
-public sealed class WebhookProcessor(
+public sealed partial class WebhookProcessor(
     StripeClient stripe,
     BillingDbContext db,
     StripeCatalogIds catalogIds,
     SubscriptionChanges changes,
+    StripePaymentMethods paymentMethods,
     CacheInvalidation caches,
     AuditLog audit,
     TimeProvider clock,
@@ -86,6 +88,11 @@ public sealed class WebhookProcessor(
                 await ApplySubscriptionAsync(row.Type, subscription, created, cancellationToken),
             StripeInvoice invoice when row.Type.StartsWith("invoice.", StringComparison.Ordinal) && invoice.Id is not null =>
                 await ApplyInvoiceAsync(row.Type, invoice, created, cancellationToken),
+            global::Stripe.Checkout.Session session when row.Type.StartsWith("checkout.session.", StringComparison.Ordinal) =>
+                await ApplyCheckoutAsync(row.Type, session, created, cancellationToken),
+            Customer customer when row.Type == "customer.updated" => await ApplyCardAsync(customer.Id, cancellationToken),
+            PaymentMethod method when row.Type.StartsWith("payment_method.", StringComparison.Ordinal) =>
+                await ApplyCardAsync(method.CustomerId ?? await CustomerOfCardAsync(method.Id, cancellationToken), cancellationToken),
             _ => ("ignored", null),
         };
     }
@@ -94,11 +101,12 @@ public sealed class WebhookProcessor(
     {
         var tenant = await TenantOfAsync(remote.CustomerId, cancellationToken);
         var local = tenant is null ? null : await db.Subscriptions.SingleOrDefaultAsync(s => s.TenantId == tenant.Id, cancellationToken);
-        if (local is null || IsStale(local, remote, Ended(type, remote), created))
+        if (local is null || IsStale(local, remote, Ended(type, remote) || NeverStarted(remote), created))
         {
             return ("ignored", tenant?.Id);
         }
 
+        var previousStatus = local.Status;
         if (local.StripeEventAt == created)
         {
             // Two events of one second carry no order (a deletion and an update, an update and a payment failure's
@@ -119,12 +127,19 @@ public sealed class WebhookProcessor(
                 local.CanceledAt = created;
             }
         }
+        else if (NeverStarted(remote))
+        {
+            // The first invoice went unpaid for 23 hours: the paid plan never began, and the tenant goes on as before, on Free.
+            SubscriptionChanges.MoveToFree(local, created);
+        }
         else
         {
             var previousStart = local.CurrentPeriodStart;
             local.StripeSubscriptionId = remote.Id;
             local.Status = remote.Status;
             local.CancelAtPeriodEnd = remote.CancelAtPeriodEnd;
+            local.CollectionMethod = remote.CollectionMethod ?? local.CollectionMethod;
+            local.DaysUntilDue = remote.DaysUntilDue is { } days ? (int)days : null;
             if (remote.Items?.Data.FirstOrDefault() is { } item)
             {
                 local.CurrentPeriodStart = item.CurrentPeriodStart;
@@ -138,11 +153,21 @@ public sealed class WebhookProcessor(
             }
         }
 
+        if (local.Status != previousStatus)
+        {
+            // Every dunning outcome (past due, unpaid, canceled for non-payment, expired, active again) is one of these.
+            audit.Record(tenant!.Id, "stripe", "subscription.status_changed",
+                new { from = previousStatus, to = remote.Status, reason = remote.CancellationDetails?.Reason, subscription = remote.Id });
+        }
+
         local.StripeEventAt = created;
         local.UpdatedAt = clock.GetUtcNow();
         tenant!.Plan = local.Plan;
         return ("processed", tenant.Id);
     }
+
+    /// <summary>Stripe's <c>incomplete_expired</c>: terminal, and no invoice of it was ever paid.</summary>
+    private static bool NeverStarted(StripeSubscription remote) => remote.Status == SubscriptionLifecycle.IncompleteExpired;
 
     /// <summary>Stripe never reactivates a canceled subscription, so an update that says canceled is an end too.</summary>
     private static bool Ended(string type, StripeSubscription remote) => type == "customer.subscription.deleted" || remote.Status == "canceled";
@@ -192,14 +217,28 @@ public sealed class WebhookProcessor(
 
         var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == tenant.Id, cancellationToken);
         var local = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.StripeInvoiceId == remote.Id, cancellationToken);
-        if (type == "invoice.payment_failed" && !InvoiceStatuses.IsSettled(local?.Status))
+        if (type is "invoice.payment_failed" or "invoice.overdue" && !InvoiceStatuses.IsSettled(local?.Status))
         {
+            // A sent invoice's due date passing starts the grace as a failed charge does.
             subscription.PaymentFailedAt ??= created;
+            audit.Record(tenant.Id, "stripe", type == "invoice.overdue" ? "payment.overdue" : "payment.failed", new
+            {
+                invoice = remote.Number ?? remote.Id,
+                amountDueCents = remote.AmountRemaining,
+                attemptCount = remote.AttemptCount,
+                nextPaymentAttempt = remote.NextPaymentAttempt,
+                dueDate = remote.DueDate,
+            });
         }
         else if (type is "invoice.paid" or "invoice.voided"
                  && !await db.Invoices.AnyAsync(i => i.TenantId == tenant.Id && i.StripeInvoiceId != remote.Id && i.Status == "open" && i.AmountDueCents > 0, cancellationToken))
         {
             // The grace ends when nothing is left unpaid: paying one of two failed invoices settles only that one.
+            if (subscription.PaymentFailedAt is not null)
+            {
+                audit.Record(tenant.Id, "stripe", type == "invoice.paid" ? "payment.recovered" : "payment.written_off", new { invoice = remote.Number ?? remote.Id });
+            }
+
             subscription.PaymentFailedAt = null;
         }
 
@@ -224,6 +263,9 @@ public sealed class WebhookProcessor(
         local.AmountPaidCents = remote.AmountPaid;
         local.HostedInvoiceUrl = remote.HostedInvoiceUrl;
         local.InvoicePdfUrl = remote.InvoicePdf;
+        local.AttemptCount = (int)remote.AttemptCount;
+        local.NextPaymentAttempt = Utc(remote.NextPaymentAttempt);
+        local.DueDate = Utc(remote.DueDate);
         local.StripeEventAt = created;
         local.UpdatedAt = clock.GetUtcNow();
         await ReplaceLinesAsync(local, remote, cancellationToken);

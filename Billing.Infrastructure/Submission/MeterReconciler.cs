@@ -155,7 +155,7 @@ public sealed class MeterReconciler(
         CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT (SELECT count(*) FROM usage_events WHERE tenant_id = @tenant AND metric = @metric AND occurred_at >= @start AND occurred_at < @end AND aggregated_at IS NULL)
+            SELECT (SELECT count(*) FROM usage_events WHERE tenant_id = @tenant AND metric = @metric AND occurred_at >= @start AND occurred_at < @end AND aggregated_at IS NULL AND set_aside_at IS NULL)
                  + (SELECT count(*) FROM usage_aggregates WHERE tenant_id = @tenant AND metric = @metric AND submission_pending AND window_start >= @bucket AND window_start < @end)
                  + (SELECT count(*) FROM meter_submissions WHERE tenant_id = @tenant AND metric = @metric AND status = 'pending' AND event_timestamp >= @rangeStart AND event_timestamp < @rangeEnd)
             """;

@@ -32,6 +32,6 @@ public sealed record TenantBilling(
     public Standing StandingAt(DateTimeOffset now) =>
         StandingPolicy.Evaluate(TenantStatus, SubscriptionStatus, PaymentFailedAt, Plan.PaymentGraceDays, now);
 
-    /// <summary>The quotas enforced now: the plan's, or Free's once the payment grace has run out.</summary>
-    public Plan EnforcedPlanAt(DateTimeOffset now) => StandingAt(now) == Standing.PastPaymentGrace ? FreePlan : Plan;
+    /// <summary>The quotas enforced now: the plan's, or Free's once the payment grace has run out or while the first invoice is unpaid.</summary>
+    public Plan EnforcedPlanAt(DateTimeOffset now) => StandingAt(now) is Standing.PastPaymentGrace or Standing.FirstPaymentMissing ? FreePlan : Plan;
 }

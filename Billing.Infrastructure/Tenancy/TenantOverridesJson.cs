@@ -6,7 +6,8 @@ namespace Billing.Infrastructure.Tenancy;
 
 /// <summary>
 /// <c>tenants.overrides</c> (jsonb): <c>{ "basePriceCents", "quotas": { "api_calls": { "included", "cap",
-/// "gracePercent", "overageAmountCents", "overagePerUnits" } } }</c>, absent fields keeping the plan's values.
+/// "gracePercent", "overageAmountCents", "overagePerUnits" } }, "ingestionBudget": { "eventsPerSecond", "burst" } }</c>,
+/// absent fields keeping the plan's values.
 /// </summary>
 public static class TenantOverridesJson
 {
@@ -15,7 +16,9 @@ public static class TenantOverridesJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private sealed record Document(long? BasePriceCents, Dictionary<string, QuotaDocument>? Quotas);
+    private sealed record Document(long? BasePriceCents, Dictionary<string, QuotaDocument>? Quotas, BudgetDocument? IngestionBudget);
+
+    private sealed record BudgetDocument(int? EventsPerSecond, int? Burst);
 
     private sealed record QuotaDocument(long? Included, string? Cap, decimal? GracePercent, decimal? OverageAmountCents, long? OveragePerUnits);
 
@@ -39,11 +42,12 @@ public static class TenantOverridesJson
 
     /// <summary>The column's value; null when there is nothing to override.</summary>
     public static string? Serialize(TenantOverrides? overrides) =>
-        overrides is null || (overrides.BasePriceCents is null && overrides.Quotas.Count == 0)
+        overrides is null || (overrides.BasePriceCents is null && overrides.Quotas.Count == 0 && overrides.IngestionBudget is null)
             ? null
             : JsonSerializer.Serialize(new Document(overrides.BasePriceCents, overrides.Quotas.OrderBy(q => q.Key).ToDictionary(
                 q => q.Key.ToKey(),
-                q => new QuotaDocument(q.Value.Included, q.Value.Cap?.ToKey(), q.Value.GracePercent, q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits))),
+                q => new QuotaDocument(q.Value.Included, q.Value.Cap?.ToKey(), q.Value.GracePercent, q.Value.Overage?.AmountCents, q.Value.Overage?.PerUnits)),
+                overrides.IngestionBudget is { } budget ? new BudgetDocument(budget.EventsPerSecond, budget.Burst) : null),
                 Options);
 
     /// <summary>The overrides stored in the column; null when there are none.</summary>
@@ -74,7 +78,8 @@ public static class TenantOverridesJson
             }
         }
 
-        return new TenantOverrides(document.BasePriceCents, quotas);
+        return new TenantOverrides(document.BasePriceCents, quotas,
+            document.IngestionBudget is { } budget ? new IngestionBudgetOverride(budget.EventsPerSecond, budget.Burst) : null);
     }
 
     private static QuotaOverride ToDomain(string key, QuotaDocument quota)

@@ -1,9 +1,10 @@
 namespace Billing.Infrastructure.Tenancy;
 
 /// <summary>
-/// The tenant whose request is running (flows with the async context). While it is set, every EF Core
-/// connection runs as the <c>billing_tenant</c> role with <c>app.tenant_id</c> set, so PostgreSQL's
-/// row-level security hides other tenants' rows even from a query that forgets its filter.
+/// The tenant whose request is running (flows with the async context). While it is set, every connection opened for
+/// tenant tables (EF Core's, and hand-written SQL's through <see cref="TenantConnections"/>) runs as the
+/// <c>billing_tenant</c> role with <c>app.tenant_id</c> set, so PostgreSQL's row-level security hides other tenants'
+/// rows even from a query that forgets its filter.
 /// </summary>
 public static class TenantScope
 {

@@ -1,23 +1,27 @@
 using System.Data.Common;
+using Billing.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Billing.Infrastructure.Tenancy;
 
 /// <summary>
-/// Puts each EF Core connection opened inside a <see cref="TenantScope"/> under row-level security
-/// (<c>SET ROLE billing_tenant</c>, <c>app.tenant_id</c>), and takes both off again before the
-/// connection goes back to the pool, where the worker or the operator may pick it up next.
+/// Chooses the role of each EF Core connection as it opens: inside a <see cref="TenantScope"/> the tenant's session
+/// (<see cref="TenantSession"/>), otherwise <paramref name="roleOutsideTenantScope"/> when the service has one (the API's
+/// operator role), or the login itself (the worker, the migration service). Both are taken off again before the
+/// connection goes back to the pool.
 /// </summary>
-public sealed class TenantSessionInterceptor : DbConnectionInterceptor
+public sealed class TenantSessionInterceptor(string? roleOutsideTenantScope = null) : DbConnectionInterceptor
 {
-    public const string Role = "billing_tenant";
-
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         if (TenantScope.Current is { } tenantId)
         {
+            await TenantSession.EnterAsync(connection, tenantId, cancellationToken);
+        }
+        else if (roleOutsideTenantScope is not null)
+        {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT set_config('app.tenant_id', '{tenantId}', false); SET ROLE {Role};";
+            command.CommandText = $"SET ROLE {roleOutsideTenantScope}";
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -30,7 +34,7 @@ public sealed class TenantSessionInterceptor : DbConnectionInterceptor
         if (connection.State == System.Data.ConnectionState.Open)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "RESET ROLE; RESET app.tenant_id;";
+            command.CommandText = $"RESET ROLE; RESET {DatabaseRoles.TenantSetting};";
             await command.ExecuteNonQueryAsync();
         }
 

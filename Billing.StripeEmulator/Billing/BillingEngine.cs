@@ -14,40 +14,73 @@ public static class BillingEngine
     /// <summary>Stripe's default notice for upcoming renewals.</summary>
     public const long UpcomingNoticeSeconds = 7 * 24 * 3600;
 
-    /// <summary>Whether some subscription has a period to close or a renewal to announce.</summary>
-    public static bool HasWork(EmulatorState state, EmulatorClock clock) =>
-        state.Subscriptions.Values.Any(s => NeedsNotice(s, clock.NowForCustomer(state, s.Customer)) || NeedsClose(s, clock.NowForCustomer(state, s.Customer)));
+    /// <summary>How long a subscription whose first invoice is unpaid stays <c>incomplete</c> before it expires.</summary>
+    public const long IncompleteWindowSeconds = 23 * 3600;
+
+    /// <summary>Whether something is due: a period to close, a renewal to announce, a retry, an expiry, a due date.</summary>
+    public static bool HasWork(EmulatorState state, EmulatorClock clock) => Due(state, clock).Any();
 
     /// <summary>
-    /// Sends <c>invoice.upcoming</c> a week before each renewal and closes every period that has ended on its customer's
-    /// clock, as many as have passed, in time order.
+    /// Does everything that came due on each customer's clock, as many times as it came due, in time order: renewal
+    /// notices a week ahead, period closes, payment retries, sent invoices passing their due date, incomplete
+    /// subscriptions expiring, and Checkout Sessions expiring.
     /// </summary>
     public static void CatchUp(Tx tx)
     {
-        while (true)
+        while (Due(tx.S, tx.Clock).MinBy(work => (work.At, work.Seq)) is { } next)
         {
-            var due = tx.S.Subscriptions.Values
-                .Select(s => (Sub: s, Now: tx.NowForCustomer(s.Customer)))
-                .Where(x => NeedsNotice(x.Sub, x.Now) || NeedsClose(x.Sub, x.Now))
-                .OrderBy(x => x.Sub.CurrentPeriodEnd).ThenBy(x => x.Sub.Seq)
-                .FirstOrDefault();
-            if (due.Sub is null)
+            next.Run(tx);
+        }
+    }
+
+    private sealed record DueWork(long At, long Seq, Action<Tx> Run);
+
+    private static IEnumerable<DueWork> Due(EmulatorState state, EmulatorClock clock)
+    {
+        foreach (var sub in state.Subscriptions.Values)
+        {
+            var now = clock.NowForCustomer(state, sub.Customer);
+            if (NeedsNotice(sub, now))
             {
-                return;
+                yield return new DueWork(sub.CurrentPeriodEnd - UpcomingNoticeSeconds, sub.Seq, tx => AnnounceRenewal(tx, sub));
+            }
+            else if (NeedsClose(sub, now))
+            {
+                yield return new DueWork(sub.CurrentPeriodEnd, sub.Seq, tx => ClosePeriod(tx, sub));
             }
 
-            if (NeedsNotice(due.Sub, due.Now))
+            var expiresAt = sub.Created + IncompleteWindowSeconds;
+            if (sub.Status == "incomplete" && now >= expiresAt)
             {
-                AnnounceRenewal(tx, due.Sub);
+                yield return new DueWork(expiresAt, sub.Seq, tx => InvoiceFlow.ExpireIncomplete(tx, sub, expiresAt));
             }
-            else
+        }
+
+        foreach (var invoice in state.Invoices.Values.Where(i => i.Status == "open"))
+        {
+            var now = clock.NowForCustomer(state, invoice.Customer);
+            if (invoice.NextPaymentAttempt is { } retryAt && retryAt <= now)
             {
-                ClosePeriod(tx, due.Sub);
+                yield return new DueWork(retryAt, invoice.Seq, tx => InvoiceFlow.Retry(tx, invoice, retryAt));
+            }
+
+            if (invoice.DueDate is { } dueAt && !invoice.Overdue && dueAt <= now)
+            {
+                yield return new DueWork(dueAt, invoice.Seq, tx => InvoiceFlow.MarkOverdue(tx, invoice, dueAt));
+            }
+        }
+
+        foreach (var session in state.CheckoutSessions.Values.Where(s => s.Status == "open"))
+        {
+            if (session.ExpiresAt <= clock.NowFor(state, session.TestClock))
+            {
+                yield return new DueWork(session.ExpiresAt, session.Seq, tx => Checkout.Expire(tx, session, session.ExpiresAt));
             }
         }
     }
 
-    private static bool IsBilling(SubscriptionRecord sub) => sub.Status is "active" or "past_due" or "trialing";
+    /// <summary>Unpaid subscriptions go on renewing: their invoices are finalized, just not charged.</summary>
+    private static bool IsBilling(SubscriptionRecord sub) => sub.Status is "active" or "past_due" or "trialing" or "unpaid";
 
     private static bool NeedsClose(SubscriptionRecord sub, long now) => IsBilling(sub) && now >= sub.CurrentPeriodEnd;
 
@@ -62,8 +95,12 @@ public static class BillingEngine
         tx.Publish("invoice.upcoming", upcoming, sub.CurrentPeriodEnd - UpcomingNoticeSeconds);
     }
 
-    /// <summary>Sets the first period and bills it; with a future anchor the first period is prorated up to it.</summary>
-    public static void Start(Tx tx, SubscriptionRecord sub, long now, long? anchor)
+    /// <summary>
+    /// Sets the first period and bills it; with a future anchor the first period is prorated up to it. The status is known
+    /// before <c>customer.subscription.created</c> is sent: <c>incomplete</c> when the first invoice needs a payment that
+    /// cannot be made (or, with <c>default_incomplete</c>, one that waits to be confirmed), <c>active</c> otherwise.
+    /// </summary>
+    public static void Start(Tx tx, SubscriptionRecord sub, long now, long? anchor, string paymentBehavior)
     {
         var (interval, count) = Periods.Of(tx.S, sub);
         sub.StartDate = now;
@@ -81,11 +118,16 @@ public static class BillingEngine
             sub.CurrentPeriodEnd = Periods.Add(now, interval, count);
         }
 
-        tx.Publish("customer.subscription.created", SubscriptionJson.Subscription(tx.S, sub), now);
         var fullStart = Periods.Add(sub.CurrentPeriodEnd, interval, -count);
         var lines = sub.Items.Select(item => LicensedLine(tx.S, sub, item, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, fullStart))
             .OfType<InvoiceLineRecord>().ToList();
-        InvoiceFlow.Bill(tx, sub, "subscription_create", lines, now, now, now);
+        var confirmLater = paymentBehavior == PaymentBehaviors.DefaultIncomplete;
+        var customer = tx.S.Customers[sub.Customer];
+        var paysNow = lines.Sum(l => l.Amount) <= 0 || sub.CollectionMethod == CollectionMethods.SendInvoice ||
+                      (!confirmLater && PaymentMethods.Charges(customer, PaymentMethods.DefaultFor(tx, customer, sub.DefaultPaymentMethod)));
+        sub.Status = paysNow ? "active" : "incomplete";
+        tx.Publish("customer.subscription.created", SubscriptionJson.Subscription(tx.S, sub), now);
+        InvoiceFlow.Bill(tx, sub, "subscription_create", lines, now, now, now, attempt: !confirmLater);
     }
 
     public static void ClosePeriod(Tx tx, SubscriptionRecord sub)
@@ -188,17 +230,27 @@ public static class BillingEngine
         }
     }
 
-    /// <summary>Invoices the subscription's pending prorations now, as <c>proration_behavior=always_invoice</c> does.</summary>
-    public static void InvoicePending(Tx tx, SubscriptionRecord sub)
+    /// <summary>
+    /// Invoices the subscription's pending prorations now, as <c>proration_behavior=always_invoice</c> does; with
+    /// <c>default_incomplete</c> the invoice waits to be paid and the subscription is past due meanwhile.
+    /// </summary>
+    public static void InvoicePending(Tx tx, SubscriptionRecord sub, string paymentBehavior)
     {
-        if (HasPendingItems(tx.S, sub))
+        if (!HasPendingItems(tx.S, sub))
         {
-            var now = tx.NowForCustomer(sub.Customer);
-            InvoiceFlow.Bill(tx, sub, "subscription_update", [], now, now, now);
+            return;
+        }
+
+        var now = tx.NowForCustomer(sub.Customer);
+        var confirmLater = paymentBehavior == PaymentBehaviors.DefaultIncomplete;
+        var invoice = InvoiceFlow.Bill(tx, sub, "subscription_update", [], now, now, now, attempt: !confirmLater);
+        if (confirmLater && invoice.Status == "open" && sub.Status == "active" && sub.CollectionMethod == CollectionMethods.ChargeAutomatically)
+        {
+            InvoiceFlow.SetStatus(tx, sub, "past_due", now);
         }
     }
 
-    private static void End(Tx tx, SubscriptionRecord sub, long at)
+    public static void End(Tx tx, SubscriptionRecord sub, long at)
     {
         sub.Status = "canceled";
         sub.CanceledAt ??= at;

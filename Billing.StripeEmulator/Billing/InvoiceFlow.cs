@@ -1,14 +1,31 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Billing.StripeEmulator.Rendering;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Wire;
 
 namespace Billing.StripeEmulator.Billing;
 
-/// <summary>An invoice's life: drafted with its lines, finalized with a number, then paid or failed.</summary>
+/// <summary>Which payment attempt this is: it decides what a failure does to the retry schedule.</summary>
+public enum PaymentAttempt
+{
+    /// <summary>The attempt when the invoice is finalized; a failure starts the retry schedule.</summary>
+    First,
+
+    /// <summary>A scheduled retry; the last one failing settles the subscription's fate.</summary>
+    Retry,
+
+    /// <summary>Asked for (<c>/pay</c>, a hosted page, a card replaced in the portal); the schedule stays as it was.</summary>
+    Manual,
+}
+
+/// <summary>
+/// An invoice's life: drafted with its lines, finalized with a number, then charged to the default payment method and
+/// retried on a schedule when that fails, or (<c>send_invoice</c>) left open for the customer until its due date.
+/// </summary>
 public static class InvoiceFlow
 {
-    private const long RetryAfterSeconds = 3 * 24 * 3600;
+    public const long Day = 24 * 3600;
 
     private static InvoiceRecord Draft(Tx tx, SubscriptionRecord? sub, string customerId, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at)
     {
@@ -24,7 +41,13 @@ public static class InvoiceFlow
             PeriodEnd = periodEnd,
             TestClock = customer.TestClock,
             Lines = lines,
+            CollectionMethod = sub?.CollectionMethod ?? CollectionMethods.ChargeAutomatically,
         };
+        if (invoice.CollectionMethod == CollectionMethods.SendInvoice)
+        {
+            invoice.DueDate = at + (sub?.DaysUntilDue ?? 0) * Day;
+        }
+
         AttachPendingItems(tx, invoice, sub);
         tx.S.Add(tx.S.Invoices, invoice);
         if (sub is not null)
@@ -36,12 +59,28 @@ public static class InvoiceFlow
         return invoice;
     }
 
-    /// <summary>Draft, finalize and attempt payment at once, as Stripe does for a charge_automatically subscription.</summary>
-    public static InvoiceRecord Bill(Tx tx, SubscriptionRecord sub, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at)
+    /// <summary>
+    /// Draft, finalize and collect at once, as Stripe does for a subscription's invoices: nothing to pay closes it,
+    /// <c>send_invoice</c> sends it, otherwise the default payment method is charged (unless <paramref name="attempt"/>
+    /// is false, or the subscription is <c>unpaid</c>, whose invoices Stripe no longer attempts).
+    /// </summary>
+    public static InvoiceRecord Bill(Tx tx, SubscriptionRecord sub, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at, bool attempt = true)
     {
         var invoice = Draft(tx, sub, sub.Customer, reason, lines, periodStart, periodEnd, at);
         Finalize(tx, invoice, at);
-        Pay(tx, invoice, at);
+        if (invoice.Total <= 0)
+        {
+            Settle(tx, invoice, at);
+        }
+        else if (invoice.CollectionMethod == CollectionMethods.SendInvoice)
+        {
+            tx.Publish("invoice.sent", Render(tx, invoice), at);
+        }
+        else if (attempt && sub.Status != "unpaid")
+        {
+            Collect(tx, invoice, at, PaymentAttempt.First);
+        }
+
         return invoice;
     }
 
@@ -59,40 +98,86 @@ public static class InvoiceFlow
         tx.Publish("invoice.finalized", Render(tx, invoice), at);
     }
 
-    /// <summary>Attempts payment; a customer marked through the control surface fails with a card error.</summary>
-    public static bool Pay(Tx tx, InvoiceRecord invoice, long at)
+    /// <summary>
+    /// Charges the invoice to <paramref name="method"/>, or to the subscription's or customer's default payment method;
+    /// false when there is none or the charge is declined (<c>invoice.payment_failed</c> tells of it).
+    /// </summary>
+    public static bool Collect(Tx tx, InvoiceRecord invoice, long at, PaymentAttempt attempt, PaymentMethodRecord? method = null)
     {
-        var customer = tx.S.Customers[invoice.Customer];
-        var sub = invoice.Subscription is null ? null : tx.S.Subscriptions.GetValueOrDefault(invoice.Subscription);
-        invoice.Attempted = true;
-        if (customer.FailPayments && invoice.Total > 0)
+        if (invoice.Total <= 0)
         {
-            invoice.AttemptCount++;
-            invoice.NextPaymentAttempt = at + RetryAfterSeconds;
-            tx.Publish("invoice.payment_failed", Render(tx, invoice), at);
-            if (sub is not null && sub.Status is "active" or "trialing")
-            {
-                // Stripe's default payment_behavior leaves a subscription whose first payment fails incomplete.
-                SetStatus(tx, sub, invoice.BillingReason == "subscription_create" ? "incomplete" : "past_due", at);
-            }
-
-            return false;
+            Settle(tx, invoice, at);
+            return true;
         }
 
-        invoice.AttemptCount += invoice.Total > 0 ? 1 : 0;
+        var customer = tx.S.Customers[invoice.Customer];
+        var sub = SubscriptionOf(tx, invoice);
+        method ??= PaymentMethods.DefaultFor(tx, customer, sub?.DefaultPaymentMethod);
+        invoice.Attempted = true;
+        invoice.AttemptCount++;
+        if (PaymentMethods.Charges(customer, method))
+        {
+            Settle(tx, invoice, at);
+            return true;
+        }
+
+        Fail(tx, invoice, sub, at, attempt);
+        return false;
+    }
+
+    /// <summary>Marks the invoice paid; a subscription with nothing else left open is active again.</summary>
+    public static void Settle(Tx tx, InvoiceRecord invoice, long at)
+    {
         invoice.Status = "paid";
         invoice.AmountPaid = Math.Max(invoice.Total, 0);
         invoice.PaidAt = at;
         invoice.NextPaymentAttempt = null;
         tx.Publish("invoice.paid", Render(tx, invoice), at);
         tx.Publish("invoice.payment_succeeded", Render(tx, invoice), at);
-        if (sub is not null && sub.Status is "past_due" or "incomplete" &&
+        if (SubscriptionOf(tx, invoice) is { Status: "past_due" or "incomplete" or "unpaid" } sub &&
             !tx.S.Invoices.Values.Any(i => i.Subscription == sub.Id && i.Status == "open"))
         {
             SetStatus(tx, sub, "active", at);
         }
+    }
 
-        return true;
+    /// <summary>A scheduled retry; one whose subscription has ended is dropped.</summary>
+    public static void Retry(Tx tx, InvoiceRecord invoice, long at)
+    {
+        if (SubscriptionOf(tx, invoice) is { Status: "canceled" or "incomplete_expired" })
+        {
+            invoice.NextPaymentAttempt = null;
+            return;
+        }
+
+        Collect(tx, invoice, at, PaymentAttempt.Retry);
+    }
+
+    /// <summary>A sent invoice passed its due date unpaid: <c>invoice.overdue</c>, and its subscription is past due.</summary>
+    public static void MarkOverdue(Tx tx, InvoiceRecord invoice, long at)
+    {
+        invoice.Overdue = true;
+        tx.Publish("invoice.overdue", Render(tx, invoice), at);
+        if (SubscriptionOf(tx, invoice) is { Status: "active" } sub)
+        {
+            SetStatus(tx, sub, "past_due", at);
+        }
+    }
+
+    /// <summary>The first invoice went unpaid for 23 hours: the subscription ends as <c>incomplete_expired</c> and the invoice is voided.</summary>
+    public static void ExpireIncomplete(Tx tx, SubscriptionRecord sub, long at)
+    {
+        foreach (var open in tx.S.Invoices.Values.Where(i => i.Subscription == sub.Id && i.Status == "open").OrderBy(i => i.Seq).ToList())
+        {
+            Void(tx, open, at);
+        }
+
+        var before = SubscriptionJson.Subscription(tx.S, sub);
+        sub.Status = "incomplete_expired";
+        sub.CanceledAt = at;
+        sub.EndedAt = at;
+        var after = SubscriptionJson.Subscription(tx.S, sub);
+        tx.Publish("customer.subscription.updated", after, at, Diff.Previous(before, after));
     }
 
     public static void Void(Tx tx, InvoiceRecord invoice, long at)
@@ -104,16 +189,84 @@ public static class InvoiceFlow
 
         invoice.Status = "void";
         invoice.VoidedAt = at;
+        invoice.NextPaymentAttempt = null;
         tx.Publish("invoice.voided", Render(tx, invoice), at);
     }
 
-    private static void SetStatus(Tx tx, SubscriptionRecord sub, string status, long at)
+    public static void SetStatus(Tx tx, SubscriptionRecord sub, string status, long at)
     {
         var previous = sub.Status;
         sub.Status = status;
-        tx.Publish("customer.subscription.updated", SubscriptionJson.Subscription(tx.S, sub), at,
-            new System.Text.Json.Nodes.JsonObject { ["status"] = previous });
+        tx.Publish("customer.subscription.updated", SubscriptionJson.Subscription(tx.S, sub), at, new JsonObject { ["status"] = previous });
     }
+
+    private static void Fail(Tx tx, InvoiceRecord invoice, SubscriptionRecord? sub, long at, PaymentAttempt attempt)
+    {
+        if (attempt == PaymentAttempt.First)
+        {
+            invoice.FirstFailedAt = at;
+        }
+
+        if (attempt != PaymentAttempt.Manual)
+        {
+            invoice.NextPaymentAttempt = NextAttempt(tx, invoice, sub, at);
+        }
+
+        tx.Publish("invoice.payment_failed", Render(tx, invoice), at);
+        if (sub is null)
+        {
+            return;
+        }
+
+        if (sub.Status is "active" or "trialing")
+        {
+            SetStatus(tx, sub, "past_due", at);
+        }
+
+        if (attempt == PaymentAttempt.Retry && invoice.NextPaymentAttempt is null && sub.Status == "past_due")
+        {
+            AfterFinalRetry(tx, sub, at);
+        }
+    }
+
+    /// <summary>
+    /// The next retry on the schedule counted from the first failure; none for a first invoice (the subscription is
+    /// <c>incomplete</c> and expires instead), nor once the schedule is used up.
+    /// </summary>
+    private static long? NextAttempt(Tx tx, InvoiceRecord invoice, SubscriptionRecord? sub, long at)
+    {
+        if (sub?.Status is "incomplete" || invoice.FirstFailedAt is not { } first)
+        {
+            return null;
+        }
+
+        foreach (var days in tx.Options.RetryDays() ?? [])
+        {
+            if (first + days * Day > at)
+            {
+                return first + days * Day;
+            }
+        }
+
+        return null;
+    }
+
+    private static void AfterFinalRetry(Tx tx, SubscriptionRecord sub, long at)
+    {
+        switch (tx.Options.AfterFinalRetry)
+        {
+            case FinalRetryOutcomes.Unpaid:
+                SetStatus(tx, sub, "unpaid", at);
+                break;
+            case FinalRetryOutcomes.Cancel:
+                sub.CancellationReason = "payment_failed";
+                BillingEngine.End(tx, sub, at);
+                break;
+        }
+    }
+
+    private static SubscriptionRecord? SubscriptionOf(Tx tx, InvoiceRecord invoice) =>
+        invoice.Subscription is null ? null : tx.S.Subscriptions.GetValueOrDefault(invoice.Subscription);
 
     private static void AttachPendingItems(Tx tx, InvoiceRecord invoice, SubscriptionRecord? sub)
     {
@@ -143,5 +296,5 @@ public static class InvoiceFlow
         InvoiceItem = item.Id,
     };
 
-    public static System.Text.Json.Nodes.JsonObject Render(Tx tx, InvoiceRecord invoice) => InvoiceJson.Invoice(tx.S, invoice, tx.BaseUrl);
+    public static JsonObject Render(Tx tx, InvoiceRecord invoice) => InvoiceJson.Invoice(tx.S, invoice, tx.BaseUrl);
 }

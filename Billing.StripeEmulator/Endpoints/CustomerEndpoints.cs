@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.Rendering;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Wire;
@@ -71,7 +72,30 @@ public static class CustomerEndpoints
         customer.ApplyMetadata(form);
         tx.S.Add(tx.S.Customers, customer);
         tx.Publish("customer.created", tx.RenderCustomer(customer), customer.Created);
+        var token = form.Str("payment_method");
+        var attached = token is { Length: > 0 } ? PaymentMethods.Attach(tx, token, customer, "payment_method") : null;
+        if (DefaultPaymentMethod(tx, form, customer, (token, attached?.Id)) is { } method)
+        {
+            PaymentMethods.SetCustomerDefault(tx, customer, method);
+        }
+
         return tx.RenderCustomer(customer);
+    }
+
+    /// <summary>
+    /// <c>invoice_settings[default_payment_method]</c>: absent leaves it, empty clears it, an id must be attached to the
+    /// customer; the test token just attached with <c>payment_method</c> stands for the payment method it became.
+    /// </summary>
+    private static string? DefaultPaymentMethod(Tx tx, FormTree form, CustomerRecord customer, (string? Token, string? Id) attached = default)
+    {
+        if (form["invoice_settings"] is not { } settings || !settings.Has("default_payment_method"))
+        {
+            return customer.DefaultPaymentMethod;
+        }
+
+        return settings.Str("default_payment_method") is { Length: > 0 } id
+            ? PaymentMethods.OwnedBy(tx, id == attached.Token ? attached.Id ?? id : id, customer, "invoice_settings[default_payment_method]")
+            : null;
     }
 
     private static JsonNode Update(Tx tx, StripeCall call)
@@ -79,6 +103,7 @@ public static class CustomerEndpoints
         var form = call.Form;
         var customer = Live(tx, call.Id);
         var before = tx.RenderCustomer(customer);
+        customer.DefaultPaymentMethod = DefaultPaymentMethod(tx, form, customer);
         customer.Name = form.Text("name", customer.Name);
         customer.Email = form.Text("email", customer.Email);
         customer.Description = form.Text("description", customer.Description);

@@ -27,21 +27,7 @@ public static class InvoiceEndpoints
             InvoiceFlow.Finalize(tx, invoice, tx.NowForCustomer(invoice.Customer));
             return InvoiceFlow.Render(tx, invoice);
         });
-        group.MapStripePost("/{id}/pay", (tx, call) =>
-        {
-            var invoice = tx.S.Invoices.Find(call.Id, "invoice");
-            if (invoice.Status != "open")
-            {
-                throw StripeError.Invalid("Invoice is already paid or cannot be paid.", code: "invoice_not_open");
-            }
-
-            if (!InvoiceFlow.Pay(tx, invoice, tx.NowForCustomer(invoice.Customer)))
-            {
-                throw new StripeError(System.Net.HttpStatusCode.PaymentRequired, "card_error", "Your card was declined.", "card_declined");
-            }
-
-            return InvoiceFlow.Render(tx, invoice);
-        });
+        group.MapStripePost("/{id}/pay", Pay);
         group.MapStripePost("/{id}/void", (tx, call) =>
         {
             var invoice = tx.S.Invoices.Find(call.Id, "invoice");
@@ -55,6 +41,40 @@ public static class InvoiceEndpoints
                 (call.Form.Bool("pending") is not { } pending || (ii.Invoice is null) == pending))),
             ii => ii.Id, ii => InvoiceJson.InvoiceItem(tx.S, ii), call.Form, "/v1/invoiceitems"));
         app.MapStripeGet("/v1/invoiceitems/{id}", (tx, call) => InvoiceJson.InvoiceItem(tx.S, tx.S.InvoiceItems.Find(call.Id, "invoiceitem")));
+    }
+
+    /// <summary>
+    /// Pays an open invoice now: with <c>payment_method</c>, else the default one; <c>paid_out_of_band</c> marks it paid
+    /// without a charge. A decline answers 402 and counts as an attempt; the retry schedule stays as it was.
+    /// </summary>
+    private static JsonNode Pay(Tx tx, StripeCall call)
+    {
+        var invoice = tx.S.Invoices.Find(call.Id, "invoice");
+        if (invoice.Status != "open")
+        {
+            throw StripeError.Invalid("Invoice is already paid or cannot be paid.", code: "invoice_not_open");
+        }
+
+        var customer = tx.S.Customers[invoice.Customer];
+        var now = tx.NowForCustomer(invoice.Customer);
+        if (call.Form.Bool("paid_out_of_band") == true)
+        {
+            InvoiceFlow.Settle(tx, invoice, now);
+            return InvoiceFlow.Render(tx, invoice);
+        }
+
+        var sub = invoice.Subscription is null ? null : tx.S.Subscriptions.GetValueOrDefault(invoice.Subscription);
+        var method = call.Form.Str("payment_method") is { Length: > 0 } id
+            ? tx.S.PaymentMethods[PaymentMethods.OwnedBy(tx, id, customer, "payment_method")]
+            : PaymentMethods.DefaultFor(tx, customer, sub?.DefaultPaymentMethod);
+        if (method is null && invoice.Total > 0)
+        {
+            throw StripeError.NoPaymentMethod();
+        }
+
+        return InvoiceFlow.Collect(tx, invoice, now, PaymentAttempt.Manual, method)
+            ? InvoiceFlow.Render(tx, invoice)
+            : throw StripeError.CardDeclined();
     }
 
     private static JsonNode List(Tx tx, StripeCall call)

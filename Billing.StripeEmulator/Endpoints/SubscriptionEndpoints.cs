@@ -42,73 +42,45 @@ public static class SubscriptionEndpoints
             : throw StripeError.InvalidParam("proration_behavior", "Invalid proration_behavior: must be one of always_invoice, create_prorations, or none");
     }
 
-    /// <summary>Checks a price can join the subscription: recurring, and on the same interval as the others.</summary>
-    public static PriceRecord UsablePrice(Tx tx, SubscriptionRecord sub, string priceId, string param)
+    /// <summary><c>collection_method</c> and <c>days_until_due</c> as sent, or as they were; <c>send_invoice</c> needs a number of days.</summary>
+    public static (string Method, long? DaysUntilDue) Collection(FormTree form, string currentMethod, long? currentDays)
     {
-        var price = tx.S.Prices.Find(priceId, "price", param);
-        if (price.Interval is null)
+        var method = form.Str("collection_method") ?? currentMethod;
+        if (method is not (CollectionMethods.ChargeAutomatically or CollectionMethods.SendInvoice))
         {
-            throw StripeError.InvalidParam(param, "The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.");
+            throw StripeError.InvalidParam("collection_method", "Invalid collection_method: must be one of charge_automatically or send_invoice");
         }
 
-        var others = sub.Items.Select(i => tx.S.Prices[i.Price]).Where(p => p.Id != price.Id).ToList();
-        if (others.Any(p => p.Interval != price.Interval || p.IntervalCount != price.IntervalCount))
+        if (method == CollectionMethods.ChargeAutomatically)
         {
-            throw StripeError.InvalidParam(param, "Currency and interval fields must match across all plans on this subscription.");
+            return form.Has("days_until_due") && form.Str("days_until_due") is { Length: > 0 }
+                ? throw StripeError.InvalidParam("days_until_due", "days_until_due can only be set when collection_method is send_invoice.")
+                : (method, null);
         }
 
-        return price;
+        var days = form.Long("days_until_due") ?? currentDays ?? throw StripeError.MissingParam("days_until_due");
+        return days is >= 0 and <= 730 ? (method, days) : throw StripeError.InvalidParam("days_until_due", "days_until_due must be between 0 and 730.");
     }
 
     private static JsonNode Create(Tx tx, StripeCall call)
     {
         var form = call.Form;
         var customer = CustomerEndpoints.Live(tx, form.Required("customer"), "customer");
-        var now = tx.NowForCustomer(customer.Id);
-        var sub = new SubscriptionRecord
-        {
-            Id = Ids.New("sub_"),
-            Created = now,
-            Customer = customer.Id,
-            Description = form.Str("description"),
-            CancelAtPeriodEnd = form.Bool("cancel_at_period_end") ?? false,
-        };
-        sub.ApplyMetadata(form);
-        var items = form.List("items");
-        if (items.Count == 0)
-        {
-            throw StripeError.MissingParam("items");
-        }
-
-        for (var i = 0; i < items.Count; i++)
-        {
-            var param = $"items[{i}][price]";
-            var price = UsablePrice(tx, sub, items[i].Str("price") ?? throw StripeError.MissingParam(param), param);
-            var item = new SubscriptionItemRecord
-            {
-                Id = Ids.New("si_", 14),
-                Created = now,
-                Price = price.Id,
-                Quantity = items[i].Long("quantity") ?? 1,
-            };
-            item.ApplyMetadata(items[i]);
-            sub.Items.Add(item);
-        }
-
-        sub.Currency = tx.S.Prices[sub.Items[0].Price].Currency;
-        tx.S.Add(tx.S.Subscriptions, sub);
-        var anchor = form.Long("billing_cycle_anchor");
-        if (anchor is { } a && a < now)
-        {
-            throw StripeError.InvalidParam("billing_cycle_anchor", "billing_cycle_anchor cannot be in the past.");
-        }
-
-        BillingEngine.Start(tx, sub, now, anchor);
-        if (sub.CancelAtPeriodEnd)
-        {
-            sub.CancelAt = sub.CurrentPeriodEnd;
-        }
-
+        var (collection, days) = Collection(form, CollectionMethods.ChargeAutomatically, null);
+        var items = form.List("items").Select((node, i) => new NewItem(
+            node.Str("price") ?? throw StripeError.MissingParam($"items[{i}][price]"),
+            node.Long("quantity") ?? 1,
+            node.Map("metadata"),
+            $"items[{i}][price]")).ToList();
+        var sub = Subscribing.Create(tx, customer, items, new SubscriptionTerms(
+            PaymentBehaviors.Of(form),
+            collection,
+            days,
+            form.Str("default_payment_method") is { Length: > 0 } method ? PaymentMethods.OwnedBy(tx, method, customer, "default_payment_method") : null,
+            form.Bool("cancel_at_period_end") ?? false,
+            form.Long("billing_cycle_anchor"),
+            form.Str("description"),
+            form.Map("metadata").Where(pair => pair.Value.Length > 0).ToDictionary(StringComparer.Ordinal)));
         return SubscriptionJson.Subscription(tx.S, sub);
     }
 
@@ -134,7 +106,6 @@ public static class SubscriptionEndpoints
         var form = call.Form;
         var sub = tx.S.Subscriptions.Find(call.Id, "subscription");
         var before = SubscriptionJson.Subscription(tx.S, sub);
-        sub.ApplyMetadata(form);
         if (sub.Status == "canceled")
         {
             if (form.Has("items") || form.Has("cancel_at_period_end"))
@@ -147,6 +118,7 @@ public static class SubscriptionEndpoints
             ApplyChanges(tx, sub, form);
         }
 
+        sub.ApplyMetadata(form);
         var after = SubscriptionJson.Subscription(tx.S, sub);
         tx.Publish("customer.subscription.updated", after, tx.NowForCustomer(sub.Customer), Diff.Previous(before, after));
         return SubscriptionJson.Subscription(tx.S, sub);
@@ -155,6 +127,14 @@ public static class SubscriptionEndpoints
     private static void ApplyChanges(Tx tx, SubscriptionRecord sub, FormTree form)
     {
         var behavior = ProrationBehavior(form);
+        var paymentBehavior = PaymentBehaviors.Of(form);
+        var customer = tx.S.Customers[sub.Customer];
+        var (collection, days) = Collection(form, sub.CollectionMethod, sub.DaysUntilDue);
+        var defaultMethod = !form.Has("default_payment_method") ? sub.DefaultPaymentMethod
+            : form.Str("default_payment_method") is { Length: > 0 } method ? PaymentMethods.OwnedBy(tx, method, customer, "default_payment_method")
+            : null;
+        PaymentBehaviors.Guard(tx, paymentBehavior, customer, collection, defaultMethod, behavior == "always_invoice");
+        (sub.CollectionMethod, sub.DaysUntilDue, sub.DefaultPaymentMethod) = (collection, days, defaultMethod);
         sub.Description = form.Text("description", sub.Description);
         if (form.Bool("cancel_at_period_end") is { } cancel)
         {
@@ -189,7 +169,7 @@ public static class SubscriptionEndpoints
 
         if (behavior == "always_invoice")
         {
-            BillingEngine.InvoicePending(tx, sub);
+            BillingEngine.InvoicePending(tx, sub, paymentBehavior);
         }
     }
 }

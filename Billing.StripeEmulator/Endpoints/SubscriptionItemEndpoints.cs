@@ -18,9 +18,10 @@ public static class SubscriptionItemEndpoints
             var form = call.Form;
             var sub = SubscriptionEndpoints.Open(tx, form.Required("subscription"), "subscription");
             var behavior = SubscriptionEndpoints.ProrationBehavior(form);
+            var payment = GuardedPaymentBehavior(tx, sub, form, behavior);
             var before = SubscriptionJson.Subscription(tx.S, sub);
             var item = AddItem(tx, sub, form.Required("price"), form.Long("quantity") ?? 1, form, behavior, "price");
-            Finish(tx, sub, before, behavior);
+            Finish(tx, sub, before, behavior, payment);
             return SubscriptionJson.Item(tx.S, sub, item);
         });
         group.MapStripeGet("", (tx, call) =>
@@ -39,25 +40,27 @@ public static class SubscriptionItemEndpoints
             var (sub, item) = Find(tx, call.Id);
             var form = call.Form;
             var behavior = SubscriptionEndpoints.ProrationBehavior(form);
+            var payment = GuardedPaymentBehavior(tx, sub, form, behavior);
             var before = SubscriptionJson.Subscription(tx.S, sub);
             ChangeItem(tx, sub, item, form.Str("price"), form.Long("quantity"), form, behavior, "price");
-            Finish(tx, sub, before, behavior);
+            Finish(tx, sub, before, behavior, payment);
             return SubscriptionJson.Item(tx.S, sub, item);
         });
         group.MapStripeDelete("/{id}", (tx, call) =>
         {
             var (sub, item) = Find(tx, call.Id);
             var behavior = SubscriptionEndpoints.ProrationBehavior(call.Form);
+            var payment = GuardedPaymentBehavior(tx, sub, call.Form, behavior);
             var before = SubscriptionJson.Subscription(tx.S, sub);
             RemoveItem(tx, sub, item, behavior);
-            Finish(tx, sub, before, behavior);
+            Finish(tx, sub, before, behavior, payment);
             return CatalogJson.Deleted(item.Id, "subscription_item");
         });
     }
 
     public static SubscriptionItemRecord AddItem(Tx tx, SubscriptionRecord sub, string priceId, long quantity, FormTree node, string behavior, string param)
     {
-        var price = SubscriptionEndpoints.UsablePrice(tx, sub, priceId, param);
+        var price = Subscribing.UsablePrice(tx, sub, priceId, param);
         if (sub.Items.Any(i => i.Price == price.Id))
         {
             throw StripeError.InvalidParam(param, "Cannot add multiple subscription items with the same price.");
@@ -83,7 +86,7 @@ public static class SubscriptionItemEndpoints
         var oldQuantity = item.Quantity;
         if (newPrice is not null && newPrice != oldPrice)
         {
-            item.Price = SubscriptionEndpoints.UsablePrice(tx, sub, newPrice, param).Id;
+            item.Price = Subscribing.UsablePrice(tx, sub, newPrice, param).Id;
         }
 
         item.Quantity = newQuantity ?? item.Quantity;
@@ -105,15 +108,23 @@ public static class SubscriptionItemEndpoints
         sub.Items.Remove(item);
     }
 
-    private static void Finish(Tx tx, SubscriptionRecord sub, JsonObject before, string behavior)
+    private static void Finish(Tx tx, SubscriptionRecord sub, JsonObject before, string behavior, string paymentBehavior)
     {
         if (behavior == "always_invoice")
         {
-            BillingEngine.InvoicePending(tx, sub);
+            BillingEngine.InvoicePending(tx, sub, paymentBehavior);
         }
 
         var after = SubscriptionJson.Subscription(tx.S, sub);
         tx.Publish("customer.subscription.updated", after, tx.NowForCustomer(sub.Customer), Diff.Previous(before, after));
+    }
+
+    /// <summary>The request's <c>payment_behavior</c>, refused up front when it is <c>error_if_incomplete</c> and an invoice now could not be paid.</summary>
+    private static string GuardedPaymentBehavior(Tx tx, SubscriptionRecord sub, FormTree form, string prorationBehavior)
+    {
+        var payment = PaymentBehaviors.Of(form);
+        PaymentBehaviors.Guard(tx, payment, tx.S.Customers[sub.Customer], sub.CollectionMethod, sub.DefaultPaymentMethod, prorationBehavior == "always_invoice");
+        return payment;
     }
 
     private static (SubscriptionRecord Sub, SubscriptionItemRecord Item) Find(Tx tx, string id)

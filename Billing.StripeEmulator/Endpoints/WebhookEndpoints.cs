@@ -19,7 +19,7 @@ public static class WebhookEndpoints
             {
                 Id = Ids.New("we_"),
                 Created = tx.GlobalNow,
-                Url = ValidUrl(form.Required("url")),
+                Url = Urls.Absolute(form.Required("url"), "url"),
                 EnabledEvents = EnabledEvents(form) ?? throw StripeError.MissingParam("enabled_events"),
                 Description = form.Str("description"),
                 ApiVersion = form.Str("api_version"),
@@ -36,7 +36,7 @@ public static class WebhookEndpoints
         {
             var form = call.Form;
             var endpoint = tx.S.WebhookEndpoints.Find(call.Id, "webhook_endpoint");
-            endpoint.Url = form.Str("url") is { } url ? ValidUrl(url) : endpoint.Url;
+            endpoint.Url = form.Str("url") is { } url ? Urls.Absolute(url, "url") : endpoint.Url;
             endpoint.EnabledEvents = EnabledEvents(form) ?? endpoint.EnabledEvents;
             endpoint.Description = form.Text("description", endpoint.Description);
             endpoint.Status = form.Bool("disabled") is { } disabled ? (disabled ? "disabled" : "enabled") : endpoint.Status;
@@ -74,9 +74,4 @@ public static class WebhookEndpoints
         var events = form.Strings("enabled_events");
         return events.Count == 0 ? null : events.ToList();
     }
-
-    private static string ValidUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? url
-            : throw StripeError.InvalidParam("url", $"Invalid URL: {url}");
 }

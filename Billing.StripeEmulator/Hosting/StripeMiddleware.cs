@@ -9,7 +9,8 @@ namespace Billing.StripeEmulator.Hosting;
 /// What every API request goes through before its endpoint: injected faults, authentication, parameter parsing,
 /// idempotency-key replay and Stripe's error shape for anything thrown.
 /// </summary>
-public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runtime, FaultRegistry faults, ILogger<StripeMiddleware> logger)
+public sealed class StripeMiddleware(
+    RequestDelegate next, EmulatorRuntime runtime, FaultRegistry faults, ListeningAddresses listening, ILogger<StripeMiddleware> logger)
 {
     private const string StreamPath = "/v2/billing/meter_event_stream";
 
@@ -33,10 +34,15 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
             var bearer = Bearer(http);
             if (isControl)
             {
-                // Open locally; behind the configured key when one is set, like the API.
+                // Behind the configured key when one is set, like the API. Without one it is open on loopback only: anyone who
+                // can reach it could reset the state or move the clock.
                 if (!string.IsNullOrEmpty(runtime.Options.ApiKey))
                 {
                     Authenticate(bearer);
+                }
+                else if (listening.BeyondLoopback.Count > 0)
+                {
+                    throw ControlSurfaceClosed(listening.BeyondLoopback);
                 }
 
                 await RunAsync(http);
@@ -91,6 +97,12 @@ public sealed class StripeMiddleware(RequestDelegate next, EmulatorRuntime runti
             throw StripeError.Unauthorized($"Invalid API Key provided: {Mask(bearer)}");
         }
     }
+
+    /// <summary>Why the control surface refuses every request when the emulator listens beyond loopback without a key.</summary>
+    public static StripeError ControlSurfaceClosed(IReadOnlyList<string> addresses) =>
+        new(HttpStatusCode.Forbidden, "invalid_request_error",
+            $"The control surface is closed: the emulator listens beyond loopback ({string.Join(", ", addresses)}) and Emulator:ApiKey is not set. "
+            + "Set Emulator:ApiKey and send it as 'Authorization: Bearer <key>', or listen on loopback only.");
 
     private static string Mask(string key) => key.Length <= 8 ? "****" : key[..8] + new string('*', key.Length - 12 > 0 ? key.Length - 12 : 4) + key[^4..];
 

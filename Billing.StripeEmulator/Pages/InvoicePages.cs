@@ -1,20 +1,59 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.State;
 
 namespace Billing.StripeEmulator.Pages;
 
-/// <summary>The pages behind <c>hosted_invoice_url</c> (HTML) and <c>invoice_pdf</c> (a real PDF).</summary>
+/// <summary>
+/// The pages behind <c>hosted_invoice_url</c> (HTML, with a card form to pay an open invoice) and <c>invoice_pdf</c>
+/// (a real PDF). Paying here charges the card typed for this invoice only; it does not become a default.
+/// </summary>
 public static class InvoicePages
 {
-    /// <summary>Maps <c>/invoices/{id}</c> and <c>/invoices/{id}/pdf</c>.</summary>
+    /// <summary>Maps <c>/invoices/{id}</c> (GET shows, POST <c>/pay</c> pays) and <c>/invoices/{id}/pdf</c>.</summary>
     public static void MapInvoicePages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/invoices/{id}", (string id, EmulatorRuntime runtime) =>
-            Load(runtime, id) is { } view ? Results.Content(Html(view), "text/html; charset=utf-8") : Results.NotFound());
+            Load(runtime, id) is { } view ? HostedPage.Html($"Invoice {view.Number ?? view.Id}", Html(view)) : HostedPage.NotFound("There is no such invoice."));
         app.MapGet("/invoices/{id}/pdf", (string id, EmulatorRuntime runtime) =>
             Load(runtime, id) is { } view ? Results.File(InvoicePdf.Render(view), "application/pdf", $"{view.Number ?? view.Id}.pdf") : Results.NotFound());
+        app.MapPost("/invoices/{id}/pay", async (string id, HttpContext http, EmulatorRuntime runtime) =>
+        {
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var outcome = runtime.Background<(int Status, string? Error)>(tx =>
+            {
+                if (tx.S.Invoices.GetValueOrDefault(id) is not { Status: "open" } invoice)
+                {
+                    return (StatusCodes.Status200OK, null);
+                }
+
+                var now = tx.NowForCustomer(invoice.Customer);
+                var (entry, error) = CardForm.Read(form, now);
+                if (entry is null)
+                {
+                    return (StatusCodes.Status400BadRequest, error);
+                }
+
+                if (entry.Card.Behavior == CardBehavior.DeclinedOnAttach)
+                {
+                    return (StatusCodes.Status402PaymentRequired, "Your card was declined.");
+                }
+
+                var card = PaymentMethods.Create(tx, entry.Card, entry.ExpMonth, entry.ExpYear, entry.Name, now);
+                return InvoiceFlow.Collect(tx, invoice, now, PaymentAttempt.Manual, card)
+                    ? (StatusCodes.Status200OK, null)
+                    : (StatusCodes.Status402PaymentRequired, "Your card was declined.");
+            });
+            if (outcome.Error is null)
+            {
+                return HostedPage.SeeOther($"/invoices/{Uri.EscapeDataString(id)}");
+            }
+
+            return Load(runtime, id) is { } view
+                ? HostedPage.Html($"Invoice {view.Number ?? view.Id}", Html(view, outcome.Error, CardForm.Values(form)), outcome.Status)
+                : HostedPage.NotFound("There is no such invoice.");
+        });
     }
 
     private static InvoiceView? Load(EmulatorRuntime runtime, string id) => runtime.Store.Read(state =>
@@ -27,7 +66,7 @@ public static class InvoicePages
         var customer = state.Customers[invoice.Customer];
         return new InvoiceView(invoice.Id, invoice.Number, invoice.Status, customer.Name ?? customer.Email ?? customer.Id,
             invoice.PeriodStart, invoice.PeriodEnd, invoice.Currency,
-            invoice.Lines.Select(l => new InvoiceLineView(l.Description, l.Quantity, l.Amount)).ToList(), invoice.Total, invoice.AmountPaid);
+            invoice.Lines.Select(l => new InvoiceLineView(l.Description, l.Quantity, l.Amount)).ToList(), invoice.Total, invoice.AmountPaid, invoice.DueDate);
     });
 
     public static string Money(long cents, string currency) =>
@@ -35,23 +74,24 @@ public static class InvoicePages
 
     public static string Date(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string Html(InvoiceView view)
+    private static string Html(InvoiceView view, string? error = null, CardFormValues? values = null)
     {
         var rows = new StringBuilder();
         foreach (var line in view.Lines)
         {
-            rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{WebUtility.HtmlEncode(line.Description)}</td><td>{line.Quantity}</td><td>{Money(line.Amount, view.Currency)}</td></tr>");
+            rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{HostedPage.E(line.Description)}</td><td class=\"num\">{line.Quantity}</td><td class=\"num\">{Money(line.Amount, view.Currency)}</td></tr>");
         }
 
+        var due = view.DueDate is { } date ? $" Due {Date(date)}." : "";
+        var pay = view.Status == "open"
+            ? $"<h2>Pay {Money(Math.Max(view.Total - view.AmountPaid, 0), view.Currency)}</h2>{CardForm.Html($"/invoices/{Uri.EscapeDataString(view.Id)}/pay", "Pay invoice", error, values)}"
+            : "";
         return $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Invoice {WebUtility.HtmlEncode(view.Number ?? view.Id)}</title></head>
-            <body>
-            <h1>Invoice {WebUtility.HtmlEncode(view.Number ?? view.Id)}</h1>
-            <p>Billed to {WebUtility.HtmlEncode(view.Customer)} for {Date(view.PeriodStart)} to {Date(view.PeriodEnd)}. Status: {view.Status}.</p>
-            <table><thead><tr><th>Description</th><th>Quantity</th><th>Amount</th></tr></thead><tbody>{rows}</tbody></table>
+            <h1>Invoice {HostedPage.E(view.Number ?? view.Id)}</h1>
+            <p>Billed to {HostedPage.E(view.Customer)} for {Date(view.PeriodStart)} to {Date(view.PeriodEnd)}. Status: {view.Status}.{due}</p>
+            <table><thead><tr><th>Description</th><th class="num">Quantity</th><th class="num">Amount</th></tr></thead><tbody>{rows}</tbody></table>
             <p>Total: {Money(view.Total, view.Currency)}. Paid: {Money(view.AmountPaid, view.Currency)}.</p>
-            </body></html>
+            {pay}
             """;
     }
 }
@@ -59,4 +99,4 @@ public static class InvoicePages
 public sealed record InvoiceLineView(string Description, decimal Quantity, long Amount);
 
 public sealed record InvoiceView(string Id, string? Number, string Status, string Customer, long PeriodStart, long PeriodEnd,
-    string Currency, IReadOnlyList<InvoiceLineView> Lines, long Total, long AmountPaid);
+    string Currency, IReadOnlyList<InvoiceLineView> Lines, long Total, long AmountPaid, long? DueDate = null);

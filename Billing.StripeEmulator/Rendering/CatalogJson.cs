@@ -116,7 +116,7 @@ public static class CatalogJson
         ["invoice_settings"] = new JsonObject
         {
             ["custom_fields"] = null,
-            ["default_payment_method"] = null,
+            ["default_payment_method"] = c.DefaultPaymentMethod,
             ["footer"] = null,
             ["rendering_options"] = null,
         },

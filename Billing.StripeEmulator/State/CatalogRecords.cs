@@ -93,5 +93,8 @@ public sealed class CustomerRecord : Record
     /// <summary>Set through the control surface: payments for this customer fail with a card error.</summary>
     public bool FailPayments { get; set; }
 
+    /// <summary><c>invoice_settings.default_payment_method</c>: charged for invoices whose subscription names none.</summary>
+    public string? DefaultPaymentMethod { get; set; }
+
     public bool Deleted { get; set; }
 }

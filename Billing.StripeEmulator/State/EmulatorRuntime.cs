@@ -25,11 +25,11 @@ public sealed class EmulatorRuntime(StateStore store, EmulatorClock clock, IOpti
     {
         var request = RequestInfo.Of(http) ?? throw new InvalidOperationException("API requests are parsed by the Stripe middleware.");
         return Store.Write(state => handler(
-            new Tx(state, Clock, BaseUrl, request.ApiVersion, request.RequestId, request.IdempotencyKey), request));
+            new Tx(state, Clock, Options, BaseUrl, request.ApiVersion, request.RequestId, request.IdempotencyKey), request));
     }
 
     public T Background<T>(Func<Tx, T> work) =>
-        Store.Write(state => work(new Tx(state, Clock, BaseUrl, EmulatorOptions.DefaultApiVersion, null, null)));
+        Store.Write(state => work(new Tx(state, Clock, Options, BaseUrl, EmulatorOptions.DefaultApiVersion, null, null)));
 
     /// <summary>Ensures the configured webhook endpoint exists, once per URL, also in a state loaded from the data file.</summary>
     public void Seed() => Store.Write(EnsureConfiguredEndpoint);

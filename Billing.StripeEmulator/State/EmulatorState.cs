@@ -26,6 +26,14 @@ public sealed class EmulatorState
 
     public Dictionary<string, InvoiceItemRecord> InvoiceItems { get; set; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, PaymentMethodRecord> PaymentMethods { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, CheckoutSessionRecord> CheckoutSessions { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, SetupIntentRecord> SetupIntents { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, PortalSessionRecord> PortalSessions { get; set; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, TestClockRecord> TestClocks { get; set; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, WebhookEndpointRecord> WebhookEndpoints { get; set; } = new(StringComparer.Ordinal);

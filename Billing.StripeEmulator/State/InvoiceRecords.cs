@@ -89,6 +89,17 @@ public sealed class InvoiceRecord : Record
 
     public long? NextPaymentAttempt { get; set; }
 
+    /// <summary>When the first automatic payment attempt failed: the retry schedule counts from here.</summary>
+    public long? FirstFailedAt { get; set; }
+
+    public string CollectionMethod { get; set; } = CollectionMethods.ChargeAutomatically;
+
+    /// <summary>With <c>send_invoice</c>: when payment is due.</summary>
+    public long? DueDate { get; set; }
+
+    /// <summary><c>invoice.overdue</c> was sent for the due date.</summary>
+    public bool Overdue { get; set; }
+
     public string? TestClock { get; set; }
 
     public long Total => Lines.Sum(line => line.Amount);

@@ -42,6 +42,24 @@ public sealed class SubscriptionRecord : Record
     public long? UpcomingNoticeFor { get; set; }
 
     public string? Description { get; set; }
+
+    /// <summary>Charged before the customer's default payment method.</summary>
+    public string? DefaultPaymentMethod { get; set; }
+
+    /// <summary><c>charge_automatically</c>, or <c>send_invoice</c>: invoices stay open for the customer to pay.</summary>
+    public string CollectionMethod { get; set; } = CollectionMethods.ChargeAutomatically;
+
+    /// <summary>With <c>send_invoice</c>: days from finalizing an invoice to its due date.</summary>
+    public long? DaysUntilDue { get; set; }
+
+    /// <summary><c>cancellation_details.reason</c>: <c>cancellation_requested</c>, or <c>payment_failed</c> after the last retry.</summary>
+    public string? CancellationReason { get; set; }
+}
+
+public static class CollectionMethods
+{
+    public const string ChargeAutomatically = "charge_automatically";
+    public const string SendInvoice = "send_invoice";
 }
 
 public sealed class TestClockRecord : Record

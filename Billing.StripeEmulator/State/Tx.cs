@@ -5,11 +5,13 @@ using Billing.StripeEmulator.Wire;
 namespace Billing.StripeEmulator.State;
 
 /// <summary>One unit of work under the store's lock: the state, the clocks, and where events go.</summary>
-public sealed class Tx(EmulatorState state, EmulatorClock clock, string baseUrl, string apiVersion, string? requestId, string? idempotencyKey)
+public sealed class Tx(EmulatorState state, EmulatorClock clock, EmulatorOptions options, string baseUrl, string apiVersion, string? requestId, string? idempotencyKey)
 {
     public EmulatorState S { get; } = state;
 
     public EmulatorClock Clock { get; } = clock;
+
+    public EmulatorOptions Options { get; } = options;
 
     public string BaseUrl { get; } = baseUrl;
 
@@ -86,6 +88,21 @@ public sealed class Tx(EmulatorState state, EmulatorClock clock, string baseUrl,
         if (S.Invoices.TryGetValue(id, out var invoice))
         {
             return InvoiceJson.Invoice(S, invoice, BaseUrl);
+        }
+
+        if (S.PaymentMethods.TryGetValue(id, out var method))
+        {
+            return PaymentJson.PaymentMethod(method);
+        }
+
+        if (S.CheckoutSessions.TryGetValue(id, out var session))
+        {
+            return PaymentJson.CheckoutSession(session, HostedUrls.Checkout(BaseUrl, session.Id));
+        }
+
+        if (S.SetupIntents.TryGetValue(id, out var intent))
+        {
+            return PaymentJson.SetupIntent(intent);
         }
 
         if (S.TestClocks.TryGetValue(id, out var clock))

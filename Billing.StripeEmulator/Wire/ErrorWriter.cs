@@ -5,16 +5,22 @@ namespace Billing.StripeEmulator.Wire;
 /// <summary>Writes a <see cref="StripeError"/> as Stripe does.</summary>
 public static class ErrorWriter
 {
-    public static string Body(StripeError error) => new JsonObject
+    public static string Body(StripeError error)
     {
-        ["error"] = new JsonObject
+        var body = new JsonObject
         {
             ["code"] = error.Code,
             ["message"] = error.Message,
             ["param"] = error.Param,
             ["type"] = error.Type,
-        },
-    }.ToJsonString(Json.Output);
+        };
+        if (error.DeclineCode is not null)
+        {
+            body["decline_code"] = error.DeclineCode;
+        }
+
+        return new JsonObject { ["error"] = body }.ToJsonString(Json.Output);
+    }
 
     public static async Task WriteAsync(HttpContext http, StripeError error)
     {

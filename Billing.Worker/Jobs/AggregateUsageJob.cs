@@ -14,7 +14,7 @@ public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, AggregationMe
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        long events = 0;
+        long events = 0, setAside = 0;
         UsageAggregator.Result batch;
         do
         {
@@ -22,11 +22,17 @@ public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, AggregationMe
             batch = await UsageAggregator.RunBatchAsync(connection, BatchSize, cancellationToken);
             AggregationMetrics.TraceBatch(started, batch.Events, batch.TraceParents);
             events += batch.Events;
+            setAside += batch.SetAside;
         }
-        while (batch.Events == BatchSize);
+        while (batch.Claimed == BatchSize);
+
+        if (setAside > 0)
+        {
+            logger.LogWarning("Set aside {SetAside} usage events that cannot be aggregated; GET /api/v1/metering/dead-letters lists them with the reason", setAside);
+        }
 
         var lag = await UsageAggregator.LagAsync(connection, cancellationToken);
-        metrics.Record(events, lag);
+        metrics.Record(events, setAside, lag);
         logger.LogInformation("Aggregated {Events} usage events; oldest unaggregated is {Lag:F1} s old", events, lag.TotalSeconds);
     }
 }

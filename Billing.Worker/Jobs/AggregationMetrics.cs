@@ -12,18 +12,21 @@ public sealed class AggregationMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _events;
+    private readonly Counter<long> _setAside;
     private double _lagSeconds;
 
     public AggregationMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(Name);
         _events = _meter.CreateCounter<long>("billing.usage.aggregated", "{event}", "Usage events folded into aggregates");
+        _setAside = _meter.CreateCounter<long>("billing.usage.set_aside", "{event}", "Usage events that cannot be aggregated, set aside for the operator");
         _meter.CreateObservableGauge("billing.usage.aggregation.lag", () => _lagSeconds, "s", "Age of the oldest event not yet aggregated");
     }
 
-    public void Record(long events, TimeSpan lag)
+    public void Record(long events, long setAside, TimeSpan lag)
     {
         _events.Add(events);
+        _setAside.Add(setAside);
         _lagSeconds = lag.TotalSeconds;
     }
 

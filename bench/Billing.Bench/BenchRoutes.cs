@@ -45,7 +45,7 @@ public sealed class BenchRoutes : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:billingdb"] = host.ConnectionString,
+            ["ConnectionStrings:billingdb"] = host.ApiConnectionString,
             ["ConnectionStrings:redis"] = host.RedisConnectionString,
             ["Auth:OperatorKey"] = BenchmarkHost.OperatorKey,
             ["RateLimiting:PermitsPerSecond"] = "10000000",

@@ -7,22 +7,31 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Billing.Bench;
 
-/// <summary>PostgreSQL and Redis started like the AppHost starts them, and the real API on a loopback Kestrel port.</summary>
+/// <summary>
+/// PostgreSQL and Redis started like the AppHost starts them, and the real API on a loopback Kestrel port, on the API's
+/// own database login as in production.
+/// </summary>
 public sealed class BenchmarkHost : IAsyncDisposable
 {
     public const string OperatorKey = "bench-operator-key-0123456789abcdef";
     private readonly DataStoresFixture _stores = new();
     private ApiOnKestrel? _api;
 
-    public string ConnectionString { get; private set; } = "";
+    /// <summary>The superuser's connection (the baseline's table, seeding).</summary>
+    public string ConnectionString => Database.Superuser;
+
+    /// <summary>The API's own login, for other API processes (<see cref="BenchRoutes"/>).</summary>
+    public string ApiConnectionString => Database.Api;
+
+    private TestDatabase Database { get; set; } = null!;
     public string RedisConnectionString => _stores.Redis.ConnectionString;
     public Uri ApiAddress { get; private set; } = new("http://127.0.0.1");
 
     public async Task StartAsync()
     {
         await _stores.InitializeAsync();
-        ConnectionString = await _stores.CreateMigratedDatabaseAsync();
-        _api = new ApiOnKestrel(ConnectionString, _stores.Redis.ConnectionString);
+        Database = await _stores.CreateMigratedDatabaseAsync();
+        _api = new ApiOnKestrel(Database.Api, _stores.Redis.ConnectionString);
         _api.UseKestrel(0);
         _api.StartServer();
         ApiAddress = _api.ClientOptions.BaseAddress;
@@ -76,6 +85,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
             // One benchmark key sends far more than a tenant normally may; the limiter is not what is measured.
             builder.UseSetting("RateLimiting:PermitsPerSecond", "10000000");
             builder.UseSetting("RateLimiting:Burst", "10000000");
+            // Nor is the ingestion budget: it is checked on every request (its cost is measured), but never runs out.
+            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:EventsPerSecond", "1000000000");
+            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:Burst", "1000000000");
         }
     }
 }

@@ -10,18 +10,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Api.Tests;
 
-/// <summary>The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis.</summary>
+/// <summary>
+/// The API in process, on its own migrated database in the assembly's real PostgreSQL and Redis, connected as the API's
+/// own login (the tests' helpers below read and seed as the superuser).
+/// </summary>
 public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>, IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-0123456789abcdef";
 
-    public string ConnectionString { get; private set; } = "";
+    public TestDatabase Database { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => ConnectionString = await stores.CreateMigratedDatabaseAsync();
+    /// <summary>The superuser's connection to the API's database.</summary>
+    public string ConnectionString => Database.Superuser;
+
+    public async ValueTask InitializeAsync() => Database = await stores.CreateMigratedDatabaseAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:billingdb", ConnectionString);
+        builder.UseSetting("ConnectionStrings:billingdb", Database.Api);
         builder.UseSetting("ConnectionStrings:redis", stores.Redis.ConnectionString);
         builder.UseSetting("Auth:OperatorKey", OperatorKey);
     }
@@ -84,6 +90,15 @@ public sealed class ApiFactory(DataStoresFixture stores) : WebApplicationFactory
         var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{id}/api-keys", new { name = "test" })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
         return (id, key.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>Issues a key holding <paramref name="scopes"/> to <paramref name="tenantId"/>, as the operator does.</summary>
+    public async Task<string> CreateKeyAsync(Guid tenantId, params string[] scopes)
+    {
+        using var http = CreateOperatorClient();
+        var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/api-keys", new { name = string.Join('+', scopes), scopes }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        return key.GetProperty("key").GetString()!;
     }
 
     public override async ValueTask DisposeAsync()

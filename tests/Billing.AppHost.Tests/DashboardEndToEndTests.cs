@@ -8,7 +8,8 @@ namespace Billing.AppHost.Tests;
 /// <summary>
 /// billing-web's browser scenarios (<c>billing-web/e2e/run.mjs</c>, Debian Chromium driven by
 /// playwright-core) against the whole system started by the AppHost: demo sign-in, five meters, live
-/// usage, Free → Standard, and a period closed on the Stripe emulator's clock.
+/// usage, Free → Standard through the emulator's Checkout page (and a declined card staying on Free), a
+/// period closed on the Stripe emulator's clock, and a past-due tenant replacing its card in the portal.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class DashboardEndToEndTests(AppHostFixture fixture)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Billing.StripeEmulator;
 using Billing.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -13,32 +12,20 @@ public sealed class CatalogSyncCommandTests(DataStoresFixture stores)
     [Fact]
     public async Task Sync_catalog_runs_with_only_the_database_and_stripe_configured()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var database = await stores.CreateMigratedDatabaseAsync();
         var emulatorUrl = $"http://127.0.0.1:{LocalServerProcess.FreePort()}";
         await using var emulator = EmulatorApp.Build(["--urls", emulatorUrl, "--Emulator:ApiKey", SecretKey]);
         await emulator.StartAsync(TestContext.Current.CancellationToken);
 
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.MigrationService.dll"), "--sync-catalog=true"])
+        var (exitCode, output) = await MigrationServiceProcess.RunAsync(new Dictionary<string, string>
         {
-            // Not the test's folder, so no other project's settings are picked up; Development validates every registration.
-            WorkingDirectory = Directory.CreateTempSubdirectory("billing-sync-").FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["ConnectionStrings__billingdb"] = connectionString;
-        start.Environment["Stripe__SecretKey"] = SecretKey;
-        start.Environment["Stripe__ApiBase"] = emulatorUrl;
-        start.Environment.Remove("ConnectionStrings__redis");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+            ["ConnectionStrings__billingdb-owner"] = database.Owner,
+            ["Stripe__SecretKey"] = SecretKey,
+            ["Stripe__ApiBase"] = emulatorUrl,
+        }, "--sync-catalog=true");
 
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{await output}\n{await errors}");
-        await using var db = DataStoresFixture.CreateDbContext(connectionString);
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");
+        await using var db = DataStoresFixture.CreateDbContext(database.Superuser);
         var kinds = await db.StripeCatalog.GroupBy(e => e.Kind).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, TestContext.Current.CancellationToken);
         // A meter per metric, and the plans' prices beside them.
         Assert.Equal(5, kinds["meter"]);

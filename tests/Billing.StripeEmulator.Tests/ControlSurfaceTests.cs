@@ -63,7 +63,11 @@ public sealed class ControlSurfaceTests
     {
         await using var host = await EmulatorHost.StartAsync();
         var catalog = await Catalog.CreateAsync(host.Stripe, 2500);
-        var customer = await host.Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        var customer = await host.Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
+        {
+            PaymentMethod = "pm_card_visa",
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = "pm_card_visa" },
+        });
         var sub = await host.Stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new() { Price = catalog.Base.Id }] });
 
         var clock = await host.ControlAsync("/_emulator/clock", new { advanceSeconds = 32 * 24 * 3600 });

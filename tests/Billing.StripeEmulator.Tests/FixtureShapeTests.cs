@@ -44,6 +44,13 @@ public sealed class FixtureShapeTests : IAsyncLifetime
         var invoiceItem = await ProrationItemAsync(stripe, sub, catalog);
         var events = await Raw("/v1/events?limit=1");
         var deleted = await Raw($"/v1/customers/{(await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions())).Id}", HttpMethod.Delete);
+        var checkout = await _host.PostFormAsync("/v1/checkout/sessions",
+            [new("mode", "subscription"), new("customer", customer.Id), new("line_items[0][price]", catalog.Base.Id), new("line_items[0][quantity]", "1"),
+             new("success_url", "http://127.0.0.1:9/done")]);
+        var portal = await _host.PostFormAsync("/v1/billing_portal/sessions", [new("customer", customer.Id), new("return_url", "http://127.0.0.1:9/")]);
+        var setup = await _host.PostFormAsync("/v1/checkout/sessions", [new("mode", "setup"), new("customer", customer.Id), new("success_url", "http://127.0.0.1:9/done")]);
+        await _host.SubmitAsync(new Uri(setup.Body["url"]!.GetValue<string>()).AbsolutePath, EmulatorHost.Card("4242 4242 4242 4242"));
+        var setupIntent = (await Raw($"/v1/checkout/sessions/{setup.Body["id"]}"))["setup_intent"]!.GetValue<string>();
 
         var objects = new Dictionary<string, JsonNode>
         {
@@ -64,6 +71,10 @@ public sealed class FixtureShapeTests : IAsyncLifetime
             ["test_helpers.test_clock"] = await Raw($"/v1/test_helpers/test_clocks/{clock.Id}"),
             ["webhook_endpoint"] = await Raw($"/v1/webhook_endpoints/{endpoint.Id}"),
             ["event"] = events["data"]![0]!,
+            ["payment_method"] = await Raw($"/v1/payment_methods/{customer.InvoiceSettings.DefaultPaymentMethodId}"),
+            ["checkout.session"] = checkout.Body,
+            ["billing_portal.session"] = portal.Body,
+            ["setup_intent"] = await Raw($"/v1/setup_intents/{setupIntent}"),
         };
 
         // The fixture event carries a plan; the object inside an event is compared above under its own type.
@@ -107,7 +118,12 @@ public sealed class FixtureShapeTests : IAsyncLifetime
                 {
                     yield return $"{path}.{key}: missing";
                 }
-                else if (value is not null && obj[key] is not null)
+                // Metadata holds the fixture author's own keys: only its type is Stripe's.
+                else if (key == "metadata" && obj[key] is not (null or JsonObject))
+                {
+                    yield return $"{path}.{key}: expected an object";
+                }
+                else if (value is not null && obj[key] is not null && key != "metadata")
                 {
                     foreach (var problem in Compare($"{path}.{key}", value, obj[key]))
                     {

@@ -16,15 +16,22 @@ public sealed class DataStoresFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Task.WhenAll(Postgres.StartAsync(), Redis.StartAsync());
+        await Postgres.CreateLoginsAsync();
     }
 
-    /// <summary>A fresh database with every migration applied.</summary>
-    public async Task<string> CreateMigratedDatabaseAsync()
+    /// <summary>A fresh database with every migration applied by the owner's login, as the migration service applies them.</summary>
+    public async Task<TestDatabase> CreateMigratedDatabaseAsync()
     {
-        var connectionString = await Postgres.CreateDatabaseAsync();
-        await using var db = CreateDbContext(connectionString);
+        var name = await Postgres.CreateDatabaseAsync();
+        var logins = Postgres.Logins;
+        var database = new TestDatabase(
+            Postgres.ConnectionString(name),
+            Postgres.Login(name, logins.Owner, logins.OwnerPassword),
+            Postgres.Login(name, DatabaseRoles.Api, logins.ApiPassword),
+            Postgres.Login(name, DatabaseRoles.Worker, logins.WorkerPassword));
+        await using var db = CreateDbContext(database.Owner);
         await db.Database.MigrateAsync();
-        return connectionString;
+        return database;
     }
 
     public static BillingDbContext CreateDbContext(string connectionString) =>

@@ -22,7 +22,7 @@ public abstract class LocalServerProcess : IAsyncDisposable
         }
 
         Port = FreePort();
-        Password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        Password = NewPassword();
         PasswordFile = Path.Combine(DataDirectory, "password");
         File.WriteAllText(PasswordFile, Password);
     }
@@ -103,6 +103,8 @@ public abstract class LocalServerProcess : IAsyncDisposable
 
         GC.SuppressFinalize(this);
     }
+
+    protected static string NewPassword() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
     protected abstract ProcessStartInfo StartInfo();
 

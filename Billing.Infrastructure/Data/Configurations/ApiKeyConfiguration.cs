@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Data.Entities;
+using Billing.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -8,7 +9,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 {
     public void Configure(EntityTypeBuilder<ApiKey> builder)
     {
-        builder.ToTable("api_keys");
+        // The database refuses a key without a scope or with one the API does not know, whatever wrote it.
+        builder.ToTable("api_keys", table => table.HasCheckConstraint("ck_api_keys_scopes",
+            $"cardinality(scopes) > 0 AND scopes <@ ARRAY[{string.Join(", ", ApiScopes.All.Select(scope => $"'{scope}'"))}]::text[]"));
         builder.Property(k => k.Name).HasMaxLength(200);
         builder.Property(k => k.Prefix).HasMaxLength(16);
         builder.Property(k => k.Hash).HasMaxLength(32);

@@ -1,3 +1,4 @@
+using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -6,9 +7,13 @@ namespace Billing.Infrastructure.Data.Configurations;
 
 internal sealed class UsageAggregateConfiguration : IEntityTypeConfiguration<UsageAggregate>
 {
+    public const string ValueWithinPeriodTotal = "ck_usage_aggregates_value_within_period_total";
+
     public void Configure(EntityTypeBuilder<UsageAggregate> builder)
     {
-        builder.ToTable("usage_aggregates");
+        // A window holds at most what a whole period may (UsageEventRules.MaxPeriodTotal): a fold past it fails with this
+        // constraint's name, and the aggregator sets the events that caused it aside instead of failing everyone's batch.
+        builder.ToTable("usage_aggregates", t => t.HasCheckConstraint(ValueWithinPeriodTotal, $"value <= {UsageEventRules.MaxPeriodTotal}"));
         // The upsert target of aggregation: ON CONFLICT (tenant_id, metric, window_start) DO UPDATE.
         builder.HasKey(a => new { a.TenantId, a.Metric, a.WindowStart });
         builder.Property(a => a.Metric).HasMaxLength(32);

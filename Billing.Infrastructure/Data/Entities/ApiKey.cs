@@ -13,5 +13,13 @@ public sealed class ApiKey
     public required byte[] Hash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>When set, the key stops authenticating at this instant.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>When the key last authenticated, to the minute or so (written in batches, not per request).</summary>
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>What the key may do: some of <see cref="Security.ApiScopes.All"/>, never empty.</summary>
+    public required string[] Scopes { get; set; }
 }

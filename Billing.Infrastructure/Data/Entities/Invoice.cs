@@ -21,6 +21,15 @@ public sealed class Invoice
     public string? HostedInvoiceUrl { get; set; }
     public string? InvoicePdfUrl { get; set; }
 
+    /// <summary>How many payment attempts failed or succeeded so far.</summary>
+    public int AttemptCount { get; set; }
+
+    /// <summary>When Stripe retries a failed payment next; null once paid or when no retry is left.</summary>
+    public DateTimeOffset? NextPaymentAttempt { get; set; }
+
+    /// <summary>With <c>send_invoice</c>: when the invoice must be paid.</summary>
+    public DateTimeOffset? DueDate { get; set; }
+
     /// <summary>Creation time of the newest Stripe event applied to this invoice.</summary>
     public DateTimeOffset? StripeEventAt { get; set; }
 

@@ -20,4 +20,13 @@ public sealed class UsageEvent
 
     /// <summary>W3C trace parent of the ingesting request, so aggregation and submission join its trace.</summary>
     public string? TraceParent { get; set; }
+
+    /// <summary>
+    /// Set instead of <see cref="AggregatedAt"/> when aggregating the event fails whatever the retry (a window's total
+    /// past its limit): the event is kept, counted in usage, not billed, and listed for the operator.
+    /// </summary>
+    public DateTimeOffset? SetAsideAt { get; set; }
+
+    /// <summary>Why the event was set aside.</summary>
+    public string? SetAsideReason { get; set; }
 }

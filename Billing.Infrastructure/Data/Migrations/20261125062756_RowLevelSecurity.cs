@@ -7,8 +7,7 @@ namespace Billing.Infrastructure.Data.Migrations
     /// <summary>
     /// Row-level security on every tenant table: the <c>billing_tenant</c> role (which tenant requests
     /// switch to) sees and writes only the rows of <c>app.tenant_id</c>; with no tenant set it sees nothing.
-    /// The owner (the services' own login) is not subject to the policies, so the worker and the operator
-    /// keep their cross-tenant view.
+    /// Forced security, the cross-tenant roles' policies and narrow grants came later, with <c>LeastPrivilegeRoles</c>.
     /// </summary>
     public partial class RowLevelSecurity : Migration
     {
@@ -29,13 +28,16 @@ namespace Billing.Infrastructure.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Roles belong to the cluster, not the database: databases migrating at once may race to create it.
+            // Roles belong to the cluster, not the database: databases migrating at once may race to create it. Since the
+            // LeastPrivilegeRoles migration a superuser creates the roles, and the owner that migrates may not: it only
+            // creates the role when it is missing, and the API's login, not the owner, is made a member of it.
             migrationBuilder.Sql("""
                 DO $$ BEGIN
-                  CREATE ROLE billing_tenant NOLOGIN;
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'billing_tenant') THEN
+                    CREATE ROLE billing_tenant NOLOGIN;
+                  END IF;
                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
                 END $$;
-                GRANT billing_tenant TO CURRENT_USER;
                 GRANT USAGE ON SCHEMA public TO billing_tenant;
                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO billing_tenant;
                 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO billing_tenant;

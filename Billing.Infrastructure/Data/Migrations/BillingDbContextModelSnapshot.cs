@@ -33,6 +33,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -59,6 +63,11 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
 
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -73,7 +82,10 @@ namespace Billing.Infrastructure.Data.Migrations
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_api_keys_tenant_id");
 
-                    b.ToTable("api_keys", (string)null);
+                    b.ToTable("api_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_keys_scopes", "cardinality(scopes) > 0 AND scopes <@ ARRAY['ingest', 'read', 'manage']::text[]");
+                        });
                 });
 
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.AuditEntry", b =>
@@ -138,6 +150,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("amount_paid_cents");
 
+                    b.Property<int>("AttemptCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt_count");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -149,6 +165,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnName("currency")
                         .IsFixedLength();
 
+                    b.Property<DateTimeOffset?>("DueDate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_date");
+
                     b.Property<string>("HostedInvoiceUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
@@ -158,6 +178,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("invoice_pdf_url");
+
+                    b.Property<DateTimeOffset?>("NextPaymentAttempt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_payment_attempt");
 
                     b.Property<string>("Number")
                         .HasMaxLength(64)
@@ -518,6 +542,14 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("canceled_at");
 
+                    b.Property<string>("CollectionMethod")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("charge_automatically")
+                        .HasColumnName("collection_method");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -530,9 +562,36 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("current_period_start");
 
+                    b.Property<int?>("DaysUntilDue")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_until_due");
+
                     b.Property<DateTimeOffset?>("PaymentFailedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("payment_failed_at");
+
+                    b.Property<string>("PaymentMethodBrand")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("payment_method_brand");
+
+                    b.Property<int?>("PaymentMethodExpMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_method_exp_month");
+
+                    b.Property<int?>("PaymentMethodExpYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_method_exp_year");
+
+                    b.Property<string>("PaymentMethodId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_method_id");
+
+                    b.Property<string>("PaymentMethodLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("payment_method_last4");
 
                     b.Property<string>("PendingPlan")
                         .HasMaxLength(32)
@@ -701,7 +760,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_usage_aggregates_submission_pending")
                         .HasFilter("submission_pending");
 
-                    b.ToTable("usage_aggregates", (string)null);
+                    b.ToTable("usage_aggregates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_usage_aggregates_value_within_period_total", "value <= 9007199254740991");
+                        });
                 });
 
             modelBuilder.Entity("Billing.Infrastructure.Data.Entities.UsageAlert", b =>
@@ -827,6 +889,15 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnName("received_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<DateTimeOffset?>("SetAsideAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("set_aside_at");
+
+                    b.Property<string>("SetAsideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("set_aside_reason");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -853,6 +924,10 @@ namespace Billing.Infrastructure.Data.Migrations
 
                     b.HasIndex("TenantId", "Metric", "OccurredAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_metric_occurred_at");
+
+                    b.HasIndex(new[] { "Id" }, "ix_usage_events_set_aside")
+                        .HasDatabaseName("ix_usage_events_set_aside")
+                        .HasFilter("set_aside_at IS NOT NULL");
 
                     b.ToTable("usage_events", (string)null);
                 });

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { problem } from '@/testing/problem';
 import { server } from '@/testing/server';
-import { ApiError, NetworkError, api, plainMessage } from './api-client';
+import { ApiError, NetworkError, api, apiRequest, plainMessage } from './api-client';
 import { saveApiKey } from './api-key';
 
 describe('api client', () => {
@@ -24,6 +24,21 @@ describe('api client', () => {
     await api.get('/api/v1/usage');
 
     expect(authorization).toBe('Bearer bk_test_123');
+  });
+
+  it('sends a key given for one request instead of the stored one', async () => {
+    saveApiKey('bk_stored');
+    let authorization: string | null = null;
+    server.use(
+      http.get('/api/v1/api-keys/current', ({ request }) => {
+        authorization = request.headers.get('Authorization');
+        return HttpResponse.json({});
+      }),
+    );
+
+    await apiRequest('/api/v1/api-keys/current', { apiKey: 'bk_being_checked' });
+
+    expect(authorization).toBe('Bearer bk_being_checked');
   });
 
   it('sends no Authorization header before sign-in', async () => {

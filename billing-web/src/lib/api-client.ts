@@ -7,12 +7,14 @@ type RequestOptions = {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** A key to send instead of the stored one (a key being checked before sign-in). */
+  apiKey?: string;
 };
 
 /** Calls the billing API on this origin (the dev server proxies `/api`) and returns its JSON body. */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers = new Headers({ Accept: 'application/json, application/problem+json' });
-  const key = readApiKey();
+  const key = options.apiKey ?? readApiKey();
   if (key) {
     headers.set('Authorization', `Bearer ${key}`);
   }

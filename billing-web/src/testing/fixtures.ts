@@ -1,4 +1,6 @@
 import type {
+  ApiScope,
+  CurrentApiKey,
   Invoice,
   InvoiceLine,
   InvoicePreview,
@@ -119,6 +121,11 @@ export function subscription(overrides: Partial<Subscription> = {}): Subscriptio
     pendingPlan: null,
     paymentFailedAt: null,
     graceEndsAt: null,
+    collectionMethod: 'charge_automatically',
+    daysUntilDue: null,
+    paymentMethod: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2029 },
+    paymentMethodRequired: false,
+    outstanding: null,
     ...overrides,
   };
 }
@@ -193,6 +200,18 @@ export function usageAlert(overrides: Partial<UsageAlert> = {}): UsageAlert {
     limit: 10_000_000,
     createdAt: '2026-11-20T10:00:00Z',
     deliveryStatus: 'delivered',
+    ...overrides,
+  };
+}
+
+export function currentApiKey(scopes: ApiScope[], overrides: Partial<CurrentApiKey> = {}): CurrentApiKey {
+  return {
+    id: '0194b3a0-0000-7000-8000-0000000000k1',
+    tenantId: '0194b3a0-0000-7000-8000-00000000d3e0',
+    name: 'dashboard',
+    prefix: 'bk_live_abc',
+    scopes,
+    expiresAt: null,
     ...overrides,
   };
 }

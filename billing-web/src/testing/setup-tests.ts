@@ -6,6 +6,7 @@ import { server } from './server';
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   server.resetHandlers();
-  sessionStorage.clear();
+  // Absent in the node environment of the build and browser checks.
+  globalThis.sessionStorage?.clear();
 });
 afterAll(() => server.close());

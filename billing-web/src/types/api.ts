@@ -61,6 +61,24 @@ export type UsageHistory = { periodStart: string; periodEnd: string; points: Usa
 
 export type SubscriptionStatus = 'active' | 'trialing' | 'past_due' | 'unpaid' | 'canceled' | 'incomplete';
 
+export type CollectionMethod = 'charge_automatically' | 'send_invoice';
+
+/** The card on file, as much as the dashboard may show of it. */
+export type CardSummary = { brand: string; last4: string; expMonth: number; expYear: number };
+
+/** What is owed on open invoices. */
+export type OutstandingPayment = {
+  amountDueCents: number;
+  openInvoices: number;
+  /** The oldest open invoice's payment page. */
+  hostedInvoiceUrl: string | null;
+  /** When the card is retried next; null when no retry is scheduled. */
+  nextPaymentAttempt: string | null;
+  attemptCount: number;
+  /** For invoiced tenants: when the oldest open invoice is due. */
+  dueDate: string | null;
+};
+
 export type Subscription = {
   plan: PlanId;
   status: SubscriptionStatus;
@@ -70,7 +88,19 @@ export type Subscription = {
   pendingPlan: PlanId | null;
   paymentFailedAt: string | null;
   graceEndsAt: string | null;
+  collectionMethod: CollectionMethod;
+  daysUntilDue: number | null;
+  paymentMethod: CardSummary | null;
+  /** Choosing a paid plan now goes through Stripe Checkout to collect a card first. */
+  paymentMethodRequired: boolean;
+  outstanding: OutstandingPayment | null;
 };
+
+/** POST /api/v1/subscription/checkout: where to send the browser. */
+export type CheckoutSession = { url: string; sessionId: string; expiresAt: string };
+
+/** POST /api/v1/billing/portal. */
+export type PortalSession = { url: string };
 
 export type ChangeTiming = 'now' | 'period_end';
 
@@ -133,3 +163,15 @@ export type UsageAlert = {
 };
 
 export type AlertsResponse = { items: UsageAlert[] };
+
+export type ApiScope = 'ingest' | 'read' | 'manage';
+
+/** `GET /api/v1/api-keys/current`: the key a request was made with (never its secret). */
+export type CurrentApiKey = {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  expiresAt: string | null;
+};

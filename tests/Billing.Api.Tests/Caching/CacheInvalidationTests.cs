@@ -13,6 +13,8 @@ public sealed class CacheInvalidationTests(ApiFactory api) : IClassFixture<ApiFa
     public async Task A_change_published_elsewhere_evicts_the_cached_tenant()
     {
         var (tenantId, _) = await api.CreateTenantWithKeyAsync();
+        // Loaded as a tenant's request loads it: in the tenant's scope.
+        using (TenantScope.Enter(tenantId))
         using (var scope = api.Services.CreateScope())
         {
             Assert.NotNull(await scope.ServiceProvider.GetRequiredService<TenantBillingStore>().GetAsync(tenantId, TestContext.Current.CancellationToken));

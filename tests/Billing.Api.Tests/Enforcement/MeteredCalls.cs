@@ -16,6 +16,18 @@ internal static class MeteredCalls
     public static Task<HttpResponseMessage> CompleteAsync(HttpClient http) =>
         http.PostAsJsonAsync("/api/v1/llm/completions", new { prompt = "alpha beta gamma" }, TestContext.Current.CancellationToken);
 
+    /// <summary>The <c>X-Quota-Limit</c> a metered response gave <paramref name="metric"/>; null when the response has no quota headers.</summary>
+    public static string? QuotaLimit(HttpResponseMessage response, string metric)
+    {
+        if (!response.Headers.TryGetValues("X-Quota-Metric", out var metrics))
+        {
+            return null;
+        }
+
+        var index = metrics.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).ToList().IndexOf(metric);
+        return response.Headers.GetValues("X-Quota-Limit").SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).ElementAt(index);
+    }
+
     /// <summary>The tenant's recorded request events: per metric, the id and value of each stored event.</summary>
     public static async Task<Dictionary<string, List<(string EventId, long Value)>>> RecordedAsync(ApiFactory api, Guid tenantId)
     {

@@ -202,7 +202,7 @@ public sealed class MeteredRouteTests(ApiFactory api) : IClassFixture<ApiFactory
             .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("NUL", problem.GetProperty("errors").GetProperty("idempotencyKey")[0].GetString());
+        Assert.Contains("U+0000", problem.GetProperty("errors").GetProperty("idempotencyKey")[0].GetString());
         Assert.Equal(0, check.GetProperty("used").GetInt64());
         await using var db = api.CreateDbContext();
         Assert.False(await db.UsageEvents.AnyAsync(e => e.TenantId == tenantId, TestContext.Current.CancellationToken));

@@ -26,9 +26,8 @@ public sealed class CatalogSyncTests(StripeSystem system) : IClassFixture<Stripe
     public async Task A_second_run_creates_nothing()
     {
         var before = await ActivePricesAsync();
-        await using var scope = system.Api.Services.CreateAsyncScope();
 
-        var second = await scope.ServiceProvider.GetRequiredService<CatalogSync>().RunAsync(TestContext.Current.CancellationToken);
+        var second = await system.SyncCatalogAsync();
 
         Assert.Equal((0, 0, 0), (second.ProductsCreated, second.MetersCreated, second.PricesCreated));
         Assert.Equal(3 * 5 + 2, second.Unchanged);
@@ -66,7 +65,9 @@ public sealed class CatalogSyncTests(StripeSystem system) : IClassFixture<Stripe
         await using var db = system.CreateDbContext();
         var oldId = (await db.StripeCatalog.AsNoTracking().SingleAsync(e => e.LookupKey == "billing_standard_base", TestContext.Current.CancellationToken)).StripeId;
 
-        var result = await new CatalogSync(system.Stripe, changed, services.GetRequiredService<Billing.Infrastructure.Data.BillingDbContext>(), TimeProvider.System,
+        // As the migration service runs it: on the owner's login.
+        await using var owner = Billing.Testing.DataStoresFixture.CreateDbContext(system.Database.Owner);
+        var result = await new CatalogSync(system.Stripe, changed, owner, TimeProvider.System,
             NullLogger<CatalogSync>.Instance).RunAsync(TestContext.Current.CancellationToken);
 
         var found = await system.Stripe.V1.Prices.ListAsync(new PriceListOptions { LookupKeys = ["billing_standard_base"] }, cancellationToken: TestContext.Current.CancellationToken);
@@ -77,7 +78,7 @@ public sealed class CatalogSyncTests(StripeSystem system) : IClassFixture<Stripe
         Assert.Equal(newId, found.Data[0].Id);
 
         // Put the catalog back for the other tests of this class.
-        await new CatalogSync(system.Stripe, catalog, services.GetRequiredService<Billing.Infrastructure.Data.BillingDbContext>(), TimeProvider.System,
+        await new CatalogSync(system.Stripe, catalog, owner, TimeProvider.System,
             NullLogger<CatalogSync>.Instance).RunAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
@@ -12,8 +13,10 @@ public sealed class StripeCustomersTests(StripeSystem system) : IClassFixture<St
     {
         var (tenantId, _) = await system.CreateTenantAsync("free");
 
+        // As the tenant's first plan change asks: in its scope.
         var ids = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
         {
+            using var tenant = TenantScope.Enter(tenantId);
             await using var scope = system.Api.Services.CreateAsyncScope();
             return await scope.ServiceProvider.GetRequiredService<StripeCustomers>().EnsureAsync(tenantId, TestContext.Current.CancellationToken);
         }));

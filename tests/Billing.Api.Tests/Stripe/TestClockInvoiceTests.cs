@@ -24,6 +24,7 @@ public sealed class TestClockInvoiceTests(StripeSystem system) : IClassFixture<S
             await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(t => t.SetProperty(x => x.StripeCustomerId, customer.Id), TestContext.Current.CancellationToken);
         }
 
+        await system.CardOnFileAsync(customer.Id);
         using var http = system.Client(key);
         (await http.PostAsJsonAsync("/api/v1/subscription/change-plan", new { plan = "standard" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         // Usage as the submission job sends it: 10,002,500 tokens (2,500 over, 0.5 ¢ → 1 ¢) and 10,250 agent executions (250 over at 2 ¢ = 500 ¢).

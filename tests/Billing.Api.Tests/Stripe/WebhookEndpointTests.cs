@@ -64,6 +64,7 @@ public sealed class WebhookEndpointTests(StripeSystem system) : IClassFixture<St
     public async Task An_older_subscription_update_delivered_after_a_newer_one_does_not_overwrite_it()
     {
         var (tenantId, key) = await system.CreateTenantAsync("free");
+        await system.CardOnFileAsync(tenantId);
         using var http = system.Client(key);
         (await http.PostAsJsonAsync("/api/v1/subscription/change-plan", new { plan = "standard" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         await system.ProcessWebhooksUntilAsync(async db => await db.WebhookEvents.AllAsync(e => e.Status != "received"));

@@ -33,9 +33,7 @@ public sealed class MetricsTests
     [InlineData("agent_executions", Metric.AgentExecutions)]
     [InlineData("storage_mb", Metric.StorageMb)]
     [InlineData("user_seats", Metric.UserSeats)]
-    [InlineData("LLM_TOKENS", Metric.LlmTokens)]
-    [InlineData("Storage_MB", Metric.StorageMb)]
-    public void Known_keys_parse_ignoring_case(string key, Metric expected)
+    public void Known_keys_parse(string key, Metric expected)
     {
         Assert.True(MetricKeys.TryParse(key, out var metric));
         Assert.Equal(expected, metric);
@@ -49,7 +47,26 @@ public sealed class MetricsTests
     [InlineData(" llm_tokens")]
     [InlineData("LlmTokens")]
     [InlineData("0")]
-    public void Unknown_keys_do_not_parse(string? key) => Assert.False(MetricKeys.TryParse(key, out _));
+    [InlineData("API_CALLS")]
+    [InlineData("Storage_MB")]
+    [InlineData("llm_tokenſ")]
+    public void Unknown_or_differently_cased_keys_do_not_parse(string? key) => Assert.False(MetricKeys.TryParse(key, out _));
+
+    [Theory]
+    [InlineData("LLM_TOKENS", Metric.LlmTokens)]
+    [InlineData("Storage_MB", Metric.StorageMb)]
+    [InlineData("api_calls", Metric.ApiCalls)]
+    public void Configuration_keys_parse_ignoring_case_as_configuration_does(string key, Metric expected)
+    {
+        Assert.True(MetricKeys.TryParseConfigurationKey(key, out var metric));
+        Assert.Equal(expected, metric);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("tokens")]
+    [InlineData("llm_tokens ")]
+    public void Unknown_configuration_keys_do_not_parse(string? key) => Assert.False(MetricKeys.TryParseConfigurationKey(key, out _));
 
     [Fact]
     public void An_undefined_metric_has_no_key() =>

@@ -18,7 +18,9 @@ public sealed class UsageProjectionTests
     [InlineData(2, "2025-04-01T01:00:00Z", 1_440)]
     [InlineData(1_000_000_000_000, "2025-04-01T01:00:00Z", 720_000_000_000_000)]
     [InlineData(1_000, "2025-04-16T02:00:00+02:00", 2_000)]
-    public void A_counter_extrapolates_over_the_elapsed_share_rounding_up(long used, string now, long expected) =>
+    [InlineData(100_000_000_000_000, "2025-04-01T01:00:00Z", UsageEventRules.MaxPeriodTotal)]
+    [InlineData(UsageEventRules.MaxPeriodTotal, "2025-04-01T01:00:00Z", UsageEventRules.MaxPeriodTotal)]
+    public void A_counter_extrapolates_over_the_elapsed_share_rounding_up_to_at_most_a_periods_total(long used, string now, long expected) =>
         Assert.Equal(expected, UsageProjection.Project(MetricKind.Counter, used, April, Time(now)));
 
     [Theory]

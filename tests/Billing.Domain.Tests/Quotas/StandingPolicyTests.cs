@@ -25,4 +25,19 @@ public sealed class StandingPolicyTests
 
         Assert.Equal(expected, StandingPolicy.Evaluate(tenantStatus, subscriptionStatus, failedAt, graceDays, Now));
     }
+
+    [Theory]
+    [InlineData("unpaid", null, Standing.Blocked)]
+    [InlineData("unpaid", 1.0, Standing.Blocked)]
+    [InlineData("paused", null, Standing.Blocked)]
+    [InlineData("incomplete", null, Standing.FirstPaymentMissing)]
+    [InlineData("incomplete", 0.5, Standing.FirstPaymentMissing)]
+    [InlineData("incomplete_expired", null, Standing.FirstPaymentMissing)]
+    [InlineData("past_due", null, Standing.Active)]
+    public void Dunning_statuses_grant_paid_quotas_free_quotas_or_nothing(string subscriptionStatus, double? daysSinceFailure, Standing expected)
+    {
+        DateTimeOffset? failedAt = daysSinceFailure is { } days ? Now.AddDays(-days) : null;
+
+        Assert.Equal(expected, StandingPolicy.Evaluate("active", subscriptionStatus, failedAt, 7, Now));
+    }
 }

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Infrastructure.Tenancy;
 using Billing.Testing;
@@ -6,16 +7,19 @@ using Npgsql;
 
 namespace Billing.Infrastructure.Tests.Data;
 
-/// <summary>PostgreSQL itself keeps tenants apart: a query that forgets its tenant filter still sees only its tenant.</summary>
+/// <summary>
+/// PostgreSQL itself keeps tenants apart: a query that forgets its tenant filter still sees only its tenant. Run on the
+/// API's login, with the API's interceptor (the operator's role outside a tenant's scope).
+/// </summary>
 public sealed class RowLevelSecurityTests(DataStoresFixture stores)
 {
     private static readonly Guid A = Guid.NewGuid();
     private static readonly Guid B = Guid.NewGuid();
 
-    private async Task<string> SeedTwoTenantsAsync()
+    private async Task<TestDatabase> SeedTwoTenantsAsync()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
-        await using var db = DataStoresFixture.CreateDbContext(connectionString);
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var db = DataStoresFixture.CreateDbContext(database.Superuser);
         var now = DateTimeOffset.UtcNow;
         foreach (var (id, name) in new[] { (A, "A"), (B, "B") })
         {
@@ -25,19 +29,19 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
         }
 
         await db.SaveChangesAsync();
-        return connectionString;
+        return database;
     }
 
-    /// <summary>A context configured as the services configure theirs: with the tenant-session interceptor.</summary>
-    private static Billing.Infrastructure.Data.BillingDbContext Context(string connectionString) =>
+    /// <summary>A context configured as the API configures its own: its login, and the tenant-session interceptor.</summary>
+    private static Billing.Infrastructure.Data.BillingDbContext Context(TestDatabase database) =>
         new(new DbContextOptionsBuilder<Billing.Infrastructure.Data.BillingDbContext>()
-            .UseNpgsql(connectionString).AddInterceptors(new TenantSessionInterceptor()).Options);
+            .UseNpgsql(database.Api).AddInterceptors(new TenantSessionInterceptor(DatabaseRoles.Operator)).Options);
 
     [Fact]
     public async Task An_unfiltered_query_in_tenant_As_scope_sees_none_of_Bs_rows()
     {
-        var connectionString = await SeedTwoTenantsAsync();
-        await using var db = Context(connectionString);
+        var database = await SeedTwoTenantsAsync();
+        await using var db = Context(database);
 
         List<Guid> tenants, eventTenants, auditTenants;
         using (TenantScope.Enter(A))
@@ -58,8 +62,8 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
     [Fact]
     public async Task Writing_a_row_for_another_tenant_is_refused_by_the_policy()
     {
-        var connectionString = await SeedTwoTenantsAsync();
-        await using var db = Context(connectionString);
+        var database = await SeedTwoTenantsAsync();
+        await using var db = Context(database);
 
         using (TenantScope.Enter(A))
         {
@@ -68,7 +72,7 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
             Assert.Contains("row-level security", error.InnerException!.Message);
         }
 
-        await using var check = new NpgsqlConnection(connectionString);
+        await using var check = new NpgsqlConnection(database.Superuser);
         await check.OpenAsync(TestContext.Current.CancellationToken);
         await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events WHERE event_id = 'smuggled'", check);
         Assert.Equal(0L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
@@ -77,8 +81,8 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
     [Fact]
     public async Task The_role_alone_without_a_tenant_sees_nothing()
     {
-        var connectionString = await SeedTwoTenantsAsync();
-        await using var connection = new NpgsqlConnection(connectionString);
+        var database = await SeedTwoTenantsAsync();
+        await using var connection = new NpgsqlConnection(database.Api);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand("SET ROLE billing_tenant; SELECT count(*) FROM tenants;", connection);
 
@@ -86,24 +90,28 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
     }
 
     [Fact]
-    public async Task Every_table_with_a_tenant_column_has_row_level_security_and_a_policy()
+    public async Task Every_table_with_a_tenant_column_forces_row_level_security_and_has_a_tenant_policy()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
-        await using var connection = new NpgsqlConnection(connectionString);
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var connection = new NpgsqlConnection(database.Superuser);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
+        // Forced: the owner is subject to the policies too, so no table is reached around them.
         await using var command = new NpgsqlCommand("""
-            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+                   EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = c.oid AND p.polroles = ARRAY['billing_tenant'::regrole::oid])
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r'
               AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM information_schema.columns k WHERE k.table_schema = 'public' AND k.table_name = c.relname AND k.column_name = 'tenant_id'))
-              AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+            ORDER BY c.relname
             """, connection);
-        var unprotected = new List<string>();
+        var tables = new List<(string, bool, bool, bool)>();
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         while (await reader.ReadAsync(TestContext.Current.CancellationToken))
         {
-            unprotected.Add(reader.GetString(0));
+            tables.Add((reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3)));
         }
 
-        Assert.Empty(unprotected);
+        Assert.Equal(11, tables.Count);
+        Assert.All(tables, t => Assert.Equal((t.Item1, true, true, true), t));
     }
 }

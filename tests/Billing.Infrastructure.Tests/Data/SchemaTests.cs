@@ -30,7 +30,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [InlineData("audit_log", "details", "jsonb")]
     public async Task Columns_have_deliberate_types(string table, string column, string type)
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
 
         var actual = await ScalarAsync<string>(connectionString,
             "SELECT data_type FROM information_schema.columns WHERE table_name = @t AND column_name = @c", ("t", table), ("c", column));
@@ -47,7 +47,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [InlineData("invoices", "(stripe_invoice_id)")]
     public async Task Unique_indexes_guard_against_double_counting(string table, string columns)
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
 
         var definitions = await ListAsync(connectionString, "SELECT indexdef FROM pg_indexes WHERE tablename = @t", ("t", table));
 
@@ -57,7 +57,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [Fact]
     public async Task A_duplicate_event_id_is_told_apart_in_the_statement_that_stores_it()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
         var tenant = Guid.NewGuid();
         const string insert = """
             INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at)
@@ -78,7 +78,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     [Fact]
     public async Task Spend_alerts_without_a_metric_are_still_unique_per_threshold_and_period()
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
         var tenant = Guid.NewGuid();
         await ScalarAsync<int>(connectionString, "INSERT INTO tenants (id, name, plan, status, created_at, updated_at) VALUES (@t, 'x', 'free', 'active', now(), now()) RETURNING 1", ("t", tenant));
         const string insert = """

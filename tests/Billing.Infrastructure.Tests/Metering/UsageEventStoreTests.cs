@@ -5,8 +5,9 @@ using Npgsql;
 namespace Billing.Infrastructure.Tests.Metering;
 
 /// <summary>
-/// Both writes (the deduplicating insert, and the <c>COPY</c> that falls back to it) tell exactly which events were
-/// new, whether all, some or none of them were, and store each event once with all its columns.
+/// Both writes of the group commit (the deduplicating insert by tenant, and the <c>COPY</c> that falls back to it), run on
+/// the API's login as the group commit runs them, tell exactly which events were new, whether all, some or none of them
+/// were, and store each event once with all its columns.
 /// </summary>
 public sealed class UsageEventStoreTests(DataStoresFixture stores)
 {
@@ -15,23 +16,52 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
 
     public static TheoryData<string> Writes => ["insert", "copy"];
 
-    private static NewUsageEvent Event(string id) => new(Tenant, id, "api_calls", 1, At, At, null, null);
+    private static NewUsageEvent Event(string id, Guid? tenant = null) => new(tenant ?? Tenant, id, "api_calls", 1, At, At, null, null);
 
-    private static Task<InsertedEvents> WriteAsync(string write, NpgsqlConnection connection, IReadOnlyList<NewUsageEvent> events) =>
-        write == "copy"
-            ? UsageEventStore.CopyOrInsertAsync(connection, events, TestContext.Current.CancellationToken)
-            : UsageEventStore.InsertAsync(connection, null, events, TestContext.Current.CancellationToken);
+    /// <summary>The API's connections to a fresh database (its own, the group commit's), and the tests' own.</summary>
+    private sealed record Connections(NpgsqlConnection Api, IngestionDataSource Ingestion, NpgsqlConnection Superuser) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Api.DisposeAsync();
+            await Ingestion.DisposeAsync();
+            await Superuser.DisposeAsync();
+        }
+    }
+
+    private async Task<Connections> OpenAsync()
+    {
+        var database = await stores.CreateMigratedDatabaseAsync();
+        var connections = new Connections(new NpgsqlConnection(database.Api), new IngestionDataSource(database.Api), new NpgsqlConnection(database.Superuser));
+        await connections.Api.OpenAsync(TestContext.Current.CancellationToken);
+        await connections.Superuser.OpenAsync(TestContext.Current.CancellationToken);
+        return connections;
+    }
+
+    private static async Task<InsertedEvents> WriteAsync(string write, Connections connections, IReadOnlyList<NewUsageEvent> events)
+    {
+        if (write == "copy")
+        {
+            await using var copying = await connections.Ingestion.OpenConnectionAsync(TestContext.Current.CancellationToken);
+            if (await UsageEventStore.TryCopyAsync(copying, events, TestContext.Current.CancellationToken) is { } copied)
+            {
+                return copied;
+            }
+        }
+
+        return await UsageEventStore.InsertByTenantAsync(connections.Api, events, TestContext.Current.CancellationToken);
+    }
 
     [Theory]
     [MemberData(nameof(Writes))]
     public async Task A_write_reports_all_some_or_none_of_its_events_as_new(string write)
     {
-        await using var connection = new NpgsqlConnection(await stores.CreateMigratedDatabaseAsync());
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var connections = await OpenAsync();
+        var connection = connections.Superuser;
 
-        var all = await WriteAsync(write, connection, [Event("a"), Event("b")]);
-        var some = await WriteAsync(write, connection, [Event("b"), Event("c"), Event("a"), Event("d")]);
-        var none = await WriteAsync(write, connection, [Event("c"), Event("d")]);
+        var all = await WriteAsync(write, connections, [Event("a"), Event("b")]);
+        var some = await WriteAsync(write, connections, [Event("b"), Event("c"), Event("a"), Event("d")]);
+        var none = await WriteAsync(write, connections, [Event("c"), Event("d")]);
 
         Assert.Equal(2, all.Count);
         Assert.True(all.Contains((Tenant, "a")) && all.Contains((Tenant, "b")));
@@ -47,8 +77,8 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
     [MemberData(nameof(Writes))]
     public async Task A_write_stores_every_column_of_the_event(string write)
     {
-        await using var connection = new NpgsqlConnection(await stores.CreateMigratedDatabaseAsync());
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var connections = await OpenAsync();
+        var connection = connections.Superuser;
         var occurred = new DateTimeOffset(2026, 11, 25, 11, 30, 15, 250, TimeSpan.FromHours(2));
         NewUsageEvent[] events =
         [
@@ -56,7 +86,7 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
             new(Tenant, "bare", "api_calls", 0, At, At, null, null),
         ];
 
-        var stored = await WriteAsync(write, connection, events);
+        var stored = await WriteAsync(write, connections, events);
 
         Assert.Equal(2, stored.Count);
         await using var read = new NpgsqlCommand("""
@@ -72,5 +102,36 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
         Assert.True(await rows.ReadAsync(TestContext.Current.CancellationToken));
         Assert.Equal(("api_calls", 0L, At.UtcDateTime, true, true, true), (rows.GetString(1), rows.GetInt64(2), rows.GetDateTime(3), rows.IsDBNull(4), rows.IsDBNull(6), rows.GetBoolean(7)));
         Assert.False(await rows.ReadAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_insert_by_tenant_tells_each_tenants_new_events_apart_in_one_group()
+    {
+        await using var connections = await OpenAsync();
+        var connection = connections.Superuser;
+        Guid[] tenants = [.. new[] { Guid.NewGuid(), Guid.NewGuid() }.Order()];
+        await WriteAsync("insert", connections, [Event("seen", tenants[0]), Event("seen", tenants[1])]);
+
+        var group = await WriteAsync("copy", connections, [Event("new", tenants[0]), Event("seen", tenants[0]), Event("seen", tenants[1]), Event("new", tenants[1])]);
+
+        Assert.Equal(2, group.Count);
+        Assert.Equal([true, false, false, true], new[] { (tenants[0], "new"), (tenants[0], "seen"), (tenants[1], "seen"), (tenants[1], "new") }.Select(group.Contains));
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events", connection);
+        Assert.Equal(4L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_insert_by_tenant_stores_nothing_when_one_tenants_events_are_refused()
+    {
+        await using var connections = await OpenAsync();
+        var connection = connections.Superuser;
+        Guid[] tenants = [.. new[] { Guid.NewGuid(), Guid.NewGuid() }.Order()];
+
+        // The second tenant's id is longer than the column: PostgreSQL refuses its insert after the first tenant's went in.
+        await Assert.ThrowsAsync<PostgresException>(() => UsageEventStore.InsertByTenantAsync(
+            connections.Api, [Event("fine", tenants[0]), Event(new string('x', 101), tenants[1])], TestContext.Current.CancellationToken));
+
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events", connection);
+        Assert.Equal(0L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 }

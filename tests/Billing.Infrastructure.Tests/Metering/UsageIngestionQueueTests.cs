@@ -27,7 +27,7 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         await using var provider = Services(database, window);
         var queue = provider.GetRequiredService<UsageIngestionQueue>();
         await queue.StartAsync(ct);
-        await using var holder = new NpgsqlConnection(database);
+        await using var holder = new NpgsqlConnection(database.Superuser);
         await holder.OpenAsync(ct);
         var hold = await holder.BeginTransactionAsync(ct);
         await new NpgsqlCommand("LOCK TABLE usage_events IN EXCLUSIVE MODE", holder, hold).ExecuteNonQueryAsync(ct);
@@ -35,7 +35,7 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         // The first group waits out its window, then waits on the held table; the second request queues behind it for
         // longer than a window.
         var first = queue.SubmitAsync(Event("first"), CancellationToken.None);
-        await WaitForLockWaitAsync(database);
+        await WaitForLockWaitAsync(database.Superuser);
         var second = queue.SubmitAsync(Event("second"), CancellationToken.None);
         await Task.Delay(window + TimeSpan.FromSeconds(0.5), ct);
         await hold.RollbackAsync(ct);
@@ -59,12 +59,12 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         var committed = await queue.SubmitAsync(Event("before"), ct);
 
         // The table held: the only writer's next group waits inside PostgreSQL, and the requests after it wait in the queue.
-        await using var holder = new NpgsqlConnection(database);
+        await using var holder = new NpgsqlConnection(database.Superuser);
         await holder.OpenAsync(ct);
         await using var hold = await holder.BeginTransactionAsync(ct);
         await new NpgsqlCommand("LOCK TABLE usage_events IN EXCLUSIVE MODE", holder, hold).ExecuteNonQueryAsync(ct);
         var inFlight = queue.SubmitAsync(Event("in-flight"), CancellationToken.None);
-        await WaitForLockWaitAsync(database);
+        await WaitForLockWaitAsync(database.Superuser);
         var waiting = Enumerable.Range(0, 5).Select(i => queue.SubmitAsync(Event($"waiting-{i}"), CancellationToken.None)).ToArray();
 
         await queue.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30), ct);
@@ -77,18 +77,20 @@ public sealed class UsageIngestionQueueTests(DataStoresFixture stores)
         }
 
         await Assert.ThrowsAsync<UsageStoreUnavailableException>(() => queue.SubmitAsync(Event("after"), ct).WaitAsync(TimeSpan.FromSeconds(10), ct));
-        await using var stored = new NpgsqlConnection(database);
+        await using var stored = new NpgsqlConnection(database.Superuser);
         await stored.OpenAsync(ct);
         await using var ids = new NpgsqlCommand("SELECT array_agg(event_id) FROM usage_events", stored);
         Assert.Equal(["before"], (string[])(await ids.ExecuteScalarAsync(ct))!);
     }
 
-    private ServiceProvider Services(string database, TimeSpan window)
+    /// <summary>The queue as the API composes it, on the API's login.</summary>
+    private ServiceProvider Services(TestDatabase database, TimeSpan window)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMetrics();
-        services.AddSingleton(_ => NpgsqlDataSource.Create(database));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(database.Api));
+        services.AddSingleton(_ => new IngestionDataSource(database.Api));
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(stores.Redis.ConnectionString));
         services.AddSingleton<StaleCounters>();
         services.AddSingleton<UsageCounters>();

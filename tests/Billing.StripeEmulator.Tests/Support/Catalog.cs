@@ -45,7 +45,9 @@ public sealed record Catalog(Meter Meter, Product Product, Price Base, Price Met
         return new Catalog(meter, product, basePrice, metered);
     }
 
-    public static async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer)> CustomerOnClockAsync(StripeClient stripe, DateTime frozenTime)
+    /// <summary>A customer on a new test clock, paying with <paramref name="paymentMethod"/> (a test token) as its default, or with nothing.</summary>
+    public static async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer)> CustomerOnClockAsync(
+        StripeClient stripe, DateTime frozenTime, string? paymentMethod = "pm_card_visa")
     {
         var clock = await stripe.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = frozenTime, Name = "month close" });
         var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
@@ -53,6 +55,8 @@ public sealed record Catalog(Meter Meter, Product Product, Price Base, Price Met
             Email = "tenant@example.com",
             TestClock = clock.Id,
             Metadata = new Dictionary<string, string> { ["tenant"] = "t1" },
+            PaymentMethod = paymentMethod,
+            InvoiceSettings = paymentMethod is null ? null : new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = paymentMethod },
         });
         return (clock, customer);
     }

@@ -22,6 +22,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         BaseUrl = baseUrl;
         Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        Browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
         Stripe = NewClient();
     }
 
@@ -31,6 +32,9 @@ public sealed class EmulatorHost : IAsyncDisposable
     public HttpClient Http { get; }
 
     public StripeClient Stripe { get; }
+
+    /// <summary>The hosted pages as a browser without scripts uses them: no API key, redirects not followed.</summary>
+    public HttpClient Browser { get; }
 
     public static Task<EmulatorHost> StartAsync(params string[] settings) => StartAsync(null, settings);
 
@@ -45,7 +49,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         var app = EmulatorApp.Build(args.ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        // Listening on every interface, the emulator is still reached over loopback.
+        return new EmulatorHost(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public StripeClient NewClient(string apiKey = ApiKey) => new(new StripeClientOptions
@@ -75,6 +80,17 @@ public sealed class EmulatorHost : IAsyncDisposable
         return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
+    /// <summary>Submits a hosted page's form as a browser does; the status, the page and where it redirects.</summary>
+    public async Task<(int Status, string Html, string? Location)> SubmitAsync(string url, params (string Name, string Value)[] fields)
+    {
+        using var response = await Browser.PostAsync(url, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Location?.ToString());
+    }
+
+    /// <summary>A test card typed into a hosted page's card form.</summary>
+    public static (string, string)[] Card(string number, string expiry = "12 / 34", string cvc = "123", string name = "Jenny Rosen") =>
+        [("number", number), ("expiry", expiry), ("cvc", cvc), ("name", name)];
+
     /// <summary>Posts JSON to the control surface.</summary>
     public async Task<JsonNode> ControlAsync(string path, object body)
     {
@@ -86,6 +102,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Browser.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

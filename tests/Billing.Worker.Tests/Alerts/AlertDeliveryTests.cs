@@ -196,6 +196,20 @@ public sealed class AlertDeliveryTests(DataStoresFixture stores)
     }
 
     [Fact]
+    public async Task Outside_development_an_http_endpoint_is_never_sent_to()
+    {
+        await using var receiver = await AlertReceiver.StartAsync();
+        await using var world = await AlertsWorld.CreateAsync(stores, new Dictionary<string, string?> { ["Alerts:AllowHttp"] = null });
+        var tenant = await TenantWithAlertsAsync(world, receiver.Url);
+
+        var pass = await world.DeliverAsync(Now);
+
+        Assert.Equal(new AlertDeliverer.PassResult(0, 1, 0, 0), pass);
+        Assert.Empty(receiver.Requests);
+        Assert.Contains("Only https", Assert.Single(await world.AlertsAsync(tenant)).LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Raised_delivered_and_failed_alerts_are_counted_on_the_Billing_Alerts_meter()
     {
         await using var accepting = await AlertReceiver.StartAsync();

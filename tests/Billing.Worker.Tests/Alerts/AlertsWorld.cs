@@ -29,6 +29,7 @@ public sealed class AlertsWorld : IAsyncDisposable
         ConnectionString = connectionString;
     }
 
+    /// <summary>The superuser's connection, for the tests' own seeding and checks (the worker runs on its own login).</summary>
     public string ConnectionString { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -36,19 +37,20 @@ public sealed class AlertsWorld : IAsyncDisposable
     /// <param name="settings">Configuration on top of the defaults, e.g. <c>Alerts:MaxAttempts</c>.</param>
     public static async Task<AlertsWorld> CreateAsync(DataStoresFixture stores, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var connectionString = await stores.CreateMigratedDatabaseAsync();
+        var database = await stores.CreateMigratedDatabaseAsync();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:billingdb"] = connectionString,
+            ["ConnectionStrings:billingdb"] = database.Worker,
             ["ConnectionStrings:redis"] = stores.Redis.ConnectionString,
-            // The receivers of these tests listen on 127.0.0.1.
+            // The receivers of these tests listen on http://127.0.0.1.
             ["Alerts:AllowPrivateNetworks"] = "true",
+            ["Alerts:AllowHttp"] = "true",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.AddWorkerServices();
-        return new AlertsWorld(builder.Build(), connectionString);
+        return new AlertsWorld(builder.Build(), database.Superuser);
     }
 
     public BillingDbContext CreateDbContext() => DataStoresFixture.CreateDbContext(ConnectionString);

@@ -12,7 +12,7 @@ public sealed class HeartbeatJobTests(DataStoresFixture stores)
     [Fact]
     public async Task Each_run_records_its_time_and_counts_up()
     {
-        await using var db = DataStoresFixture.CreateDbContext(await stores.CreateMigratedDatabaseAsync());
+        await using var db = DataStoresFixture.CreateDbContext((await stores.CreateMigratedDatabaseAsync()).Worker);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var job = new HeartbeatJob(db, clock);
 
@@ -29,7 +29,7 @@ public sealed class HeartbeatJobTests(DataStoresFixture stores)
     [Fact]
     public async Task Health_is_unhealthy_before_the_first_run_healthy_after_and_unhealthy_when_stale()
     {
-        await using var db = DataStoresFixture.CreateDbContext(await stores.CreateMigratedDatabaseAsync());
+        await using var db = DataStoresFixture.CreateDbContext((await stores.CreateMigratedDatabaseAsync()).Worker);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var check = new HeartbeatHealthCheck(db, clock);
         var context = new HealthCheckContext();

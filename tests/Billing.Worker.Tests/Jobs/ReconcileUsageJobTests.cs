@@ -101,6 +101,7 @@ public sealed class ReconcileUsageJobTests(StripeSystem system, DataStoresFixtur
             await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(t => t.SetProperty(x => x.StripeCustomerId, customer.Id), TestContext.Current.CancellationToken);
         }
 
+        await system.CardOnFileAsync(customer.Id);
         using var http = system.Client(key);
         (await http.PostAsJsonAsync("/api/v1/subscription/change-plan", new { plan = "standard" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         await using var worker = new WorkerJobs(system, stores);

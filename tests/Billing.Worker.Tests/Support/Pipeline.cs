@@ -13,10 +13,11 @@ public static class Pipeline
 {
     public sealed record Subscribed(Guid TenantId, string Key, string CustomerId, DateTimeOffset Anchor);
 
-    /// <summary>A tenant that moved from Free to a paid plan through the API: a Stripe customer and subscription exist.</summary>
+    /// <summary>A tenant with a card on file that moved from Free to a paid plan through the API: a Stripe customer and subscription exist.</summary>
     public static async Task<Subscribed> SubscribeAsync(this StripeSystem system, string plan = "standard")
     {
         var (tenantId, key) = await system.CreateTenantAsync("free");
+        await system.CardOnFileAsync(tenantId);
         using (var http = system.Client(key))
         {
             (await http.PostAsJsonAsync("/api/v1/subscription/change-plan", new { plan }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();

@@ -27,7 +27,7 @@ public sealed class WorkerJobs : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:billingdb"] = system.ConnectionString,
+            ["ConnectionStrings:billingdb"] = system.Database.Worker,
             ["ConnectionStrings:redis"] = stores.Redis.ConnectionString,
             ["Stripe:SecretKey"] = StripeSystem.SecretKey,
             ["Stripe:ApiBase"] = system.EmulatorUrl,

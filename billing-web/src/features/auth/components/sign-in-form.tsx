@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { checkDashboardKey } from '../api/check-dashboard-key';
 import './sign-in-form.css';
 
 type SignInFormProps = {
@@ -12,6 +13,20 @@ export function SignInForm({ onSignIn, demoApiKey }: SignInFormProps) {
   const hintId = useId();
   const errorId = useId();
   const [error, setError] = useState<string | null>(null);
+  const [checking, setChecking] = useState(false);
+
+  // The key is kept only once the API says it is valid and may do what the dashboard does.
+  async function signInWith(apiKey: string) {
+    setChecking(true);
+    const check = await checkDashboardKey(apiKey);
+    setChecking(false);
+    if (!check.ok) {
+      setError(check.message);
+      return;
+    }
+    setError(null);
+    onSignIn(apiKey);
+  }
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -20,15 +35,14 @@ export function SignInForm({ onSignIn, demoApiKey }: SignInFormProps) {
       setError('Enter your API key.');
       return;
     }
-    setError(null);
-    onSignIn(apiKey);
+    void signInWith(apiKey);
   }
 
   return (
-    <form className="sign-in" onSubmit={handleSubmit} noValidate>
+    <form className="sign-in" onSubmit={handleSubmit} noValidate aria-busy={checking || undefined}>
       <label htmlFor={inputId}>Tenant API key</label>
       <p id={hintId} className="muted sign-in__hint">
-        Tenant keys start with bk_ and are kept only in this browser tab.
+        Tenant keys start with bk_ and need the read and manage scopes. They are kept only in this browser tab.
       </p>
       <div className="sign-in__row">
         <input
@@ -40,8 +54,8 @@ export function SignInForm({ onSignIn, demoApiKey }: SignInFormProps) {
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${hintId} ${errorId}` : hintId}
         />
-        <button type="submit" className="button button--primary">
-          Sign in
+        <button type="submit" className="button button--primary" disabled={checking}>
+          {checking ? 'Checking…' : 'Sign in'}
         </button>
       </div>
       {error && (
@@ -51,7 +65,7 @@ export function SignInForm({ onSignIn, demoApiKey }: SignInFormProps) {
       )}
       {demoApiKey && (
         <div className="sign-in__demo">
-          <button type="button" className="button" onClick={() => onSignIn(demoApiKey)}>
+          <button type="button" className="button" disabled={checking} onClick={() => void signInWith(demoApiKey)}>
             Sign in as the demo tenant
           </button>
         </div>

@@ -29,11 +29,24 @@ describe('InvoiceList', () => {
 
     expect(screen.getByRole('status')).toHaveTextContent('Loading invoices…');
     const open = (await screen.findByRole('button', { name: 'BILL-0002-p1 line items' })).closest('tr') as HTMLElement;
-    expect(cellsOf(open)).toEqual(['Oct 1, 2026 – Nov 1, 2026', 'Open', '$120.00', '$0.00', '$120.00', 'PDF of BILL-0002-p1View online BILL-0002-p1']);
+    expect(cellsOf(open)).toEqual(['Oct 1, 2026 – Nov 1, 2026', 'Open', '$120.00', '$0.00', '$120.00', 'PDF of BILL-0002-p1View online BILL-0002-p1Pay BILL-0002-p1']);
     const paid = screen.getByRole('button', { name: 'BILL-0001-p1 line items' }).closest('tr') as HTMLElement;
     expect(cellsOf(paid).slice(1, 5)).toEqual(['Paid', '$103.00', '$103.00', '$0.00']);
     expect(within(paid).getByRole('link', { name: 'PDF of BILL-0001-p1' })).toHaveAttribute('href', 'https://invoices.example/in_1.pdf');
     expect(within(paid).getByRole('link', { name: 'View online BILL-0001-p1' })).toHaveAttribute('href', 'https://invoices.example/in_1');
+    expect(within(paid).queryByRole('link', { name: /^Pay/ })).not.toBeInTheDocument();
+  });
+
+  it('offers to pay an open invoice on its payment page', async () => {
+    serveInvoices([invoice({ id: 'in_3', number: 'BILL-0003', status: 'open', hostedInvoiceUrl: 'https://invoices.example/in_3' })]);
+
+    renderWithQuery(<InvoiceList />);
+
+    const row = (await screen.findByRole('button', { name: 'BILL-0003-p1 line items' })).closest('tr') as HTMLElement;
+    const pay = within(row).getByRole('link', { name: 'Pay BILL-0003-p1' });
+    expect(pay).toHaveAttribute('href', 'https://invoices.example/in_3');
+    // The payment page replaces the dashboard, as Checkout does, rather than opening beside it.
+    expect(pay).not.toHaveAttribute('target');
   });
 
   it('expands an invoice into its line items, fetched on demand', async () => {

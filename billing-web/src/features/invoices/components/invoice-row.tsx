@@ -62,6 +62,12 @@ export function InvoiceRow({ invoice }: { invoice: Invoice }) {
                 View online<span className="visually-hidden"> {nameOf(invoice)}</span>
               </a>
             )}
+            {invoice.hostedInvoiceUrl && invoice.status === 'open' && (
+              // Open is unpaid, whether its payment failed or it waits to be paid: its page takes a card.
+              <a className="invoice-row__pay" href={invoice.hostedInvoiceUrl}>
+                Pay<span className="visually-hidden"> {nameOf(invoice)}</span>
+              </a>
+            )}
           </span>
         </td>
       </tr>

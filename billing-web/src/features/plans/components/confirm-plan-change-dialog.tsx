@@ -4,6 +4,8 @@ import type { PlanChange } from './plan-change';
 
 type ConfirmPlanChangeDialogProps = {
   change: PlanChange;
+  /** The tenant has no card on file: confirming opens the payment page, where the card is entered. */
+  viaPaymentPage?: boolean;
   currency: string;
   pending: boolean;
   error: string | null;
@@ -26,12 +28,14 @@ function effectText({ from, to, direction }: PlanChange, currency: string): stri
     : `Downgrading to ${to.name} takes effect at the end of the current period. Until then you keep ${from.name}'s quotas and prices; the next invoice bills this period's usage at ${from.name}'s prices and ${fee} for your first month on ${to.name}.`;
 }
 
-export function ConfirmPlanChangeDialog({ change, currency, pending, error, onConfirm, onCancel }: ConfirmPlanChangeDialogProps) {
+export function ConfirmPlanChangeDialog({ change, currency, viaPaymentPage = false, pending, error, onConfirm, onCancel }: ConfirmPlanChangeDialogProps) {
   const verb = change.direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
+  const payment = viaPaymentPage ? ' You enter your card on the secure payment page next; nothing changes until the payment goes through.' : '';
+  const confirmLabel = viaPaymentPage ? 'Continue to payment' : `Confirm ${verb.toLowerCase()}`;
   return (
     <Dialog
       title={`${verb} to ${change.to.name}?`}
-      description={<p>{effectText(change, currency)}</p>}
+      description={<p>{effectText(change, currency) + payment}</p>}
       // Closing mid-request would hide whether the change went through.
       onClose={() => !pending && onCancel()}
       actions={
@@ -40,7 +44,7 @@ export function ConfirmPlanChangeDialog({ change, currency, pending, error, onCo
             Cancel
           </button>
           <button type="button" className="button button--primary" onClick={onConfirm} disabled={pending}>
-            {pending ? 'Changing plan…' : `Confirm ${verb.toLowerCase()}`}
+            {pending ? (viaPaymentPage ? 'Opening the payment page…' : 'Changing plan…') : confirmLabel}
           </button>
         </>
       }

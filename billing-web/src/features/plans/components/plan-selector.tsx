@@ -9,9 +9,14 @@ import { changeTiming, planChange, type PlanChange } from './plan-change';
 import { PlanComparisonTable } from './plan-comparison-table';
 import './plan-selector.css';
 
+/** What `onChangePlan` resolves to when the browser is leaving for a payment page: the dialog stays as it is. */
+export const leftForPayment = 'left-for-payment';
+
 type PlanSelectorProps = {
   /** The signed-in tenant's plan; before sign-in the selector only presents the catalog. */
   currentPlan?: PlanId;
+  /** Choosing a paid plan first collects a card on a payment page (Stripe Checkout). */
+  paymentMethodRequired?: boolean;
   /** Called once the tenant confirms; a rejected promise keeps the dialog open with the reason. */
   onChangePlan?: (plan: Plan, timing: ChangeTiming) => Promise<unknown> | void;
 };
@@ -29,7 +34,7 @@ export function PlanSelector(props: PlanSelectorProps) {
   );
 }
 
-function PlanChoices({ catalog, currentPlan, onChangePlan }: PlanSelectorProps & { catalog: PlansResponse }) {
+function PlanChoices({ catalog, currentPlan, paymentMethodRequired = false, onChangePlan }: PlanSelectorProps & { catalog: PlansResponse }) {
   const [change, setChange] = useState<PlanChange | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(idle);
   const [announcement, setAnnouncement] = useState('');
@@ -49,7 +54,9 @@ function PlanChoices({ catalog, currentPlan, onChangePlan }: PlanSelectorProps &
     }
     setOutcome({ pending: true, error: null });
     try {
-      await onChangePlan(change.to, changeTiming(change.direction));
+      if ((await onChangePlan(change.to, changeTiming(change.direction))) === leftForPayment) {
+        return;
+      }
       setAnnouncement(
         change.direction === 'upgrade'
           ? `You are now on ${change.to.name}.`
@@ -83,6 +90,7 @@ function PlanChoices({ catalog, currentPlan, onChangePlan }: PlanSelectorProps &
       {change && (
         <ConfirmPlanChangeDialog
           change={change}
+          viaPaymentPage={paymentMethodRequired && change.to.basePriceCents > 0}
           currency={currency}
           pending={outcome.pending}
           error={outcome.error}
