@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { plansResponse } from '../src/testing/fixtures';
-import { developmentPolicy, metaPolicy, productionPolicy } from './content-security-policy';
+import { developmentPolicy, metaPolicy, productionPolicy, securityHeaders, securityHeadersFile } from './content-security-policy';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const configFile = join(root, 'vite.config.ts');
@@ -75,6 +75,13 @@ describe('the Content-Security-Policy of the dashboard', () => {
       expect(html).toMatch(new RegExp(`<head>\\s*<meta http-equiv="Content-Security-Policy" content="${metaPolicy}">`));
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/<style|\sstyle=/);
+    });
+
+    it('names the headers for the API, which serves the build in a deployment, with the policy frame-ancestors included', async () => {
+      const headers = JSON.parse(await readFile(join(outDir, securityHeadersFile), 'utf8'));
+
+      expect(headers).toEqual(securityHeaders(productionPolicy));
+      expect(headers['Content-Security-Policy']).toContain("frame-ancestors 'none'");
     });
 
     it('is sent with nosniff, renders the dashboard without a violation, and blocks an injected inline script', async () => {

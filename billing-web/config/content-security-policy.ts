@@ -52,7 +52,16 @@ export function securityHeaders(policy: string): Record<string, string> {
   };
 }
 
-/** Writes the production policy into the built `index.html`, so it holds however `dist/` is served. */
+/**
+ * The file of the build that names the headers to send with its files: the API, which serves `dist/` in a deployment,
+ * reads it (Billing.Api's DashboardFiles), so the policy is written here only.
+ */
+export const securityHeadersFile = 'security-headers.json';
+
+/**
+ * Writes the production policy into the built `index.html`, so it holds however `dist/` is served, and the headers
+ * (with `frame-ancestors`, which only a header can carry) into `security-headers.json` for the server.
+ */
 export function contentSecurityPolicyMeta(): Plugin {
   return {
     name: 'content-security-policy-meta',
@@ -60,5 +69,8 @@ export function contentSecurityPolicyMeta(): Plugin {
     transformIndexHtml: () => [
       { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: metaPolicy }, injectTo: 'head-prepend' },
     ],
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: securityHeadersFile, source: JSON.stringify(securityHeaders(productionPolicy), null, 2) });
+    },
   };
 }

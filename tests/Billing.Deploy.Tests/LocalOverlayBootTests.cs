@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Deploy.Tests.Boot;
 using Billing.Deploy.Tests.Rendering;
+using Billing.Infrastructure.Security;
 using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -27,7 +28,7 @@ public sealed class LocalOverlayBootTests
 
         Assert.Equal(
         [
-            "StatefulSet/postgres ran create-logins.sh",
+            "StatefulSet/postgres initialised database billingdb for superuser postgres with POSTGRES_PASSWORD",
             "StatefulSet/redis requires the password from REDIS_PASSWORD",
             "Deployment/stripe-emulator answered /health with 200",
             "Job/migrations exited 0",
@@ -40,7 +41,8 @@ public sealed class LocalOverlayBootTests
         using var operatorClient = Client(boot.ServiceUrl("api"), boot.Environments["api"]["Auth__OperatorKey"]);
         var tenant = await ReadAsync(await operatorClient.PostAsJsonAsync("api/v1/tenants", new { name = "Deployed", plan = "free" }, TestContext.Current.CancellationToken), HttpStatusCode.Created);
         var tenantId = tenant.GetProperty("id").GetGuid();
-        var key = await ReadAsync(await operatorClient.PostAsJsonAsync($"api/v1/tenants/{tenantId}/api-keys", new { name = "boot" }, TestContext.Current.CancellationToken), HttpStatusCode.Created);
+        var key = await ReadAsync(await operatorClient.PostAsJsonAsync($"api/v1/tenants/{tenantId}/api-keys", new { name = "boot", scopes = new[] { ApiScopes.Ingest } }, TestContext.Current.CancellationToken), HttpStatusCode.Created);
+        Assert.Equal([ApiScopes.Ingest], key.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
         using var tenantClient = Client(boot.ServiceUrl("api"), key.GetProperty("key").GetString()!);
         var accepted = await ReadAsync(await tenantClient.PostAsJsonAsync("api/v1/usage/events", new
         {
@@ -49,8 +51,12 @@ public sealed class LocalOverlayBootTests
         Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
 
         // As the Hangfire dashboard's "Trigger now" does: the worker's server picks the run up from the shared storage.
-        var database = new NpgsqlConnectionStringBuilder(boot.Environments["migrations"]["ConnectionStrings__billingdb"]).Database!;
+        var database = new NpgsqlConnectionStringBuilder(boot.Environments["migrations"]["ConnectionStrings__billingdb-owner"]).Database!;
         var admin = boot.PostgresAdmin(database);
+        // The Job created 17a's logins and roles (docs/security.md) before migrating as the owner.
+        Assert.Equal(
+            ["billing_api:login,noinherit", "billing_ingest:bypassrls", "billing_operator:", "billing_owner:login,inherit,owns billingdb", "billing_tenant:", "billing_worker:login,noinherit"],
+            await RolesAsync(admin));
         var storageOptions = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = false };
         new RecurringJobManager(new PostgreSqlStorage(new NpgsqlConnectionFactory(admin, storageOptions), storageOptions)).Trigger(AggregateUsageJob.Name);
 
@@ -67,6 +73,8 @@ public sealed class LocalOverlayBootTests
         { "billing-config: Stripe__ApiBase missing", "migrations", "exited with code 1" },
         { "worker: the database Secret key misnamed db", "worker", "has no key db" },
         { "api: ASPNETCORE_HTTP_PORTS not the declared container port", "api", "listens on 8081" },
+        { "migrations: the owner's login under the services' name ConnectionStrings__billingdb", "migrations", "ConnectionStrings:billingdb-owner is not configured" },
+        { "migrations: DatabaseLogins__WorkerPassword missing", "migrations", "DatabaseLogins:WorkerPassword must be set" },
     };
 
     [Theory]
@@ -85,6 +93,7 @@ public sealed class LocalOverlayBootTests
     private static void Break(RenderedOverlay overlay, string change)
     {
         V1EnvVar Env(string deployment, string name) => overlay.Deployment(deployment).Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == name);
+        List<V1EnvVar> JobEnv() => (List<V1EnvVar>)overlay.All<V1Job>().Single().Spec.Template.Spec.Containers[0].Env;
         switch (change)
         {
             case "api: ConnectionStrings__redis misnamed ConnectionStrings__cache":
@@ -98,6 +107,12 @@ public sealed class LocalOverlayBootTests
                 break;
             case "api: ASPNETCORE_HTTP_PORTS not the declared container port":
                 Env("api", "ASPNETCORE_HTTP_PORTS").Value = "8081";
+                break;
+            case "migrations: the owner's login under the services' name ConnectionStrings__billingdb":
+                JobEnv().Single(e => e.Name == "ConnectionStrings__billingdb-owner").Name = "ConnectionStrings__billingdb";
+                break;
+            case "migrations: DatabaseLogins__WorkerPassword missing":
+                Assert.Equal(1, JobEnv().RemoveAll(e => e.Name == "DatabaseLogins__WorkerPassword"));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(change), change, null);
@@ -116,6 +131,29 @@ public sealed class LocalOverlayBootTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Each billing role as <c>name:attributes</c>, the owner's with the database it owns.</summary>
+    private static async Task<List<string>> RolesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT r.rolname || ':' || concat_ws(',',
+                CASE WHEN r.rolcanlogin THEN 'login' END,
+                CASE WHEN r.rolcanlogin THEN CASE WHEN r.rolinherit THEN 'inherit' ELSE 'noinherit' END END,
+                CASE WHEN r.rolbypassrls THEN 'bypassrls' END,
+                (SELECT 'owns ' || string_agg(d.datname, ',') FROM pg_database d WHERE d.datdba = r.oid))
+            FROM pg_roles r WHERE r.rolname LIKE 'billing\_%' ORDER BY r.rolname
+            """, connection);
+        var roles = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            roles.Add(reader.GetString(0));
+        }
+
+        return roles;
     }
 
     private static async Task<long> AggregatedAsync(string connectionString, Guid tenantId)

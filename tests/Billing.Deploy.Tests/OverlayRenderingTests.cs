@@ -37,7 +37,7 @@ public sealed class OverlayRenderingTests
     [Theory]
     [InlineData(Overlay.Local, new[]
     {
-        "Namespace/billing", "ConfigMap/billing-config", "ConfigMap/otel-collector", "ConfigMap/postgres-init",
+        "Namespace/billing", "ConfigMap/billing-config", "ConfigMap/otel-collector",
         "Secret/api-secrets", "Secret/migrations-secrets", "Secret/postgres-secrets", "Secret/redis-secrets",
         "Secret/stripe-emulator-secrets", "Secret/worker-secrets",
         "Service/api", "Service/otel-collector", "Service/postgres", "Service/redis", "Service/stripe-emulator",

@@ -94,17 +94,19 @@ public sealed class WorkloadRulesTests
 
     [Theory]
     [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
-    public async Task Each_service_reads_its_database_login_from_its_own_secret(string overlay)
+    public async Task Each_service_reads_its_database_login_from_its_own_secret_and_only_the_migrations_the_owners(string overlay)
     {
         var rendered = await RenderedOverlay.OfAsync(overlay);
-        var logins = new Dictionary<string, V1Container>
+        var logins = new Dictionary<string, (V1Container Container, string Variable)>
         {
-            ["api"] = rendered.Deployment("api").Spec.Template.Spec.Containers[0],
-            ["worker"] = rendered.Deployment("worker").Spec.Template.Spec.Containers[0],
-            ["migrations"] = rendered.All<V1Job>().Single().Spec.Template.Spec.Containers[0],
+            ["api"] = (rendered.Deployment("api").Spec.Template.Spec.Containers[0], "ConnectionStrings__billingdb"),
+            ["worker"] = (rendered.Deployment("worker").Spec.Template.Spec.Containers[0], "ConnectionStrings__billingdb"),
+            // 17a: the migration service reads the owner's login under its own name, never the services' one.
+            ["migrations"] = (rendered.All<V1Job>().Single().Spec.Template.Spec.Containers[0], "ConnectionStrings__billingdb-owner"),
         }.ToDictionary(
             pair => pair.Key,
-            pair => Assert.Single(pair.Value.Env, e => e.Name == "ConnectionStrings__billingdb").ValueFrom.SecretKeyRef);
+            pair => Assert.Single(pair.Value.Container.Env, e => e.Name == pair.Value.Variable).ValueFrom.SecretKeyRef);
+        Assert.DoesNotContain(rendered.All<V1Job>().Single().Spec.Template.Spec.Containers[0].Env, e => e.Name == "ConnectionStrings__billingdb");
 
         Assert.Equal(3, logins.Values.Select(l => l.Name).Distinct().Count());
         var users = logins.ToDictionary(pair => pair.Key, pair =>
@@ -112,6 +114,44 @@ public sealed class WorkloadRulesTests
         Assert.Equal("billing_owner", users["migrations"]);
         Assert.Equal("billing_api", users["api"]);
         Assert.Equal("billing_worker", users["worker"]);
+    }
+
+    [Fact]
+    public async Task Only_the_local_overlay_gives_the_migrations_the_superusers_connection_to_create_the_logins()
+    {
+        var local = (await RenderedOverlay.OfAsync(Overlay.Local)).All<V1Job>().Single().Spec.Template.Spec.Containers[0].Env.Select(e => e.Name);
+        var production = (await RenderedOverlay.OfAsync(Overlay.Production)).All<V1Job>().Single().Spec.Template.Spec.Containers[0].Env.Select(e => e.Name);
+        string[] provisioning = ["ConnectionStrings__billingdb-admin", "DatabaseLogins__ApiPassword", "DatabaseLogins__WorkerPassword"];
+
+        Assert.Equal(provisioning, local.Intersect(provisioning).Order());
+        Assert.Empty(production.Intersect(provisioning));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlay.All), MemberType = typeof(Overlay))]
+    public async Task The_api_believes_forwarded_headers_from_the_ingress_controllers_network_only(string overlay)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        var api = rendered.Deployment("api").Spec.Template.Spec.Containers[0];
+        var config = rendered.ConfigMap(api.EnvFrom[0].ConfigMapRef.Name)!;
+
+        // ASP.NET Core's own switch trusts every proxy; 17b's ForwardedHeaders section trusts the networks it names.
+        Assert.DoesNotContain(rendered.Containers(), c => (c.Container.Env ?? []).Any(e => e.Name == "ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
+        Assert.DoesNotContain("ASPNETCORE_FORWARDEDHEADERS_ENABLED", config.Data.Keys);
+        Assert.Equal("true", Assert.Single(api.Env, e => e.Name == "ForwardedHeaders__Enabled").Value);
+        Assert.True(System.Net.IPNetwork.TryParse(config.Data["ForwardedHeaders__KnownNetworks__0"], out _));
+    }
+
+    [Theory]
+    [InlineData(Overlay.Local, "http://billing.localtest.me/")]
+    [InlineData(Overlay.Production, "https://billing.example.com/")]
+    public async Task Stripe_checkout_and_the_portal_return_to_the_dashboard_at_the_ingress_host(string overlay, string dashboard)
+    {
+        var rendered = await RenderedOverlay.OfAsync(overlay);
+        var config = rendered.ConfigMap(rendered.Deployment("api").Spec.Template.Spec.Containers[0].EnvFrom[0].ConfigMapRef.Name)!;
+
+        Assert.Equal(dashboard, config.Data["Payments__DashboardUrl"]);
+        Assert.Equal(new Uri(dashboard).Host, Assert.Single(rendered.All<V1Ingress>()).Spec.Rules[0].Host);
     }
 
     [Theory]

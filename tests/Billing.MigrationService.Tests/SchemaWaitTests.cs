@@ -5,20 +5,25 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Billing.MigrationService.Tests;
 
-/// <summary>The init container of the API's and worker's pods: <c>--wait-for-schema=true</c> holds them until the migrations are applied.</summary>
+/// <summary>
+/// The init container of the API's and worker's pods: <c>--wait-for-schema=true</c>, on the service's own login, holds
+/// them until the migrations Job (the owner's login) has applied the migrations.
+/// </summary>
 public sealed class SchemaWaitTests(DataStoresFixture stores)
 {
-    [Fact]
-    public async Task Waits_while_migrations_are_pending_and_exits_0_once_they_are_applied()
+    [Theory]
+    [InlineData("api")]
+    [InlineData("worker")]
+    public async Task Waits_on_the_services_login_while_migrations_are_pending_and_exits_0_once_they_are_applied(string service)
     {
-        var connectionString = await stores.Postgres.CreateDatabaseAsync();
+        var database = await stores.CreateDatabaseAsync();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Billing.MigrationService.dll"), "--wait-for-schema=true"])
         {
             WorkingDirectory = Directory.CreateTempSubdirectory("billing-wait-").FullName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["ConnectionStrings__billingdb"] = connectionString;
+        start.Environment["ConnectionStrings__billingdb"] = service == "api" ? database.Api : database.Worker;
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -30,7 +35,7 @@ public sealed class SchemaWaitTests(DataStoresFixture stores)
             await UntilAsync(() => Text(output).Contains("Waiting for", StringComparison.Ordinal) || process.HasExited);
             Assert.False(process.HasExited, $"exited while the schema was empty:\n{Text(output)}");
 
-            await using (var db = DataStoresFixture.CreateDbContext(connectionString))
+            await using (var db = DataStoresFixture.CreateDbContext(database.Owner))
             {
                 await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
             }

@@ -22,16 +22,22 @@ public sealed class DataStoresFixture : IAsyncLifetime
     /// <summary>A fresh database with every migration applied by the owner's login, as the migration service applies them.</summary>
     public async Task<TestDatabase> CreateMigratedDatabaseAsync()
     {
+        var database = await CreateDatabaseAsync();
+        await using var db = CreateDbContext(database.Owner);
+        await db.Database.MigrateAsync();
+        return database;
+    }
+
+    /// <summary>A fresh, empty database owned by the owner's login: what the migration service finds on a first deployment.</summary>
+    public async Task<TestDatabase> CreateDatabaseAsync()
+    {
         var name = await Postgres.CreateDatabaseAsync();
         var logins = Postgres.Logins;
-        var database = new TestDatabase(
+        return new TestDatabase(
             Postgres.ConnectionString(name),
             Postgres.Login(name, logins.Owner, logins.OwnerPassword),
             Postgres.Login(name, DatabaseRoles.Api, logins.ApiPassword),
             Postgres.Login(name, DatabaseRoles.Worker, logins.WorkerPassword));
-        await using var db = CreateDbContext(database.Owner);
-        await db.Database.MigrateAsync();
-        return database;
     }
 
     public static BillingDbContext CreateDbContext(string connectionString) =>

@@ -6,6 +6,8 @@ namespace Billing.Api.Tests.Dashboard;
 /// <summary>A published API serves the dashboard's build from its web root, beside <c>/api</c>, on one origin.</summary>
 public sealed class DashboardFilesTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
+    private const string Policy = "default-src 'self'; script-src 'self'; frame-ancestors 'none'";
+
     [Fact]
     public async Task With_the_build_in_its_web_root_the_api_serves_the_dashboard_and_its_assets()
     {
@@ -13,6 +15,9 @@ public sealed class DashboardFilesTests(ApiFactory api) : IClassFixture<ApiFacto
         Directory.CreateDirectory(Path.Combine(webRoot, "assets"));
         await File.WriteAllTextAsync(Path.Combine(webRoot, "index.html"), "<!doctype html><title>Billing</title>", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(webRoot, "assets", "index-3f2a.js"), "console.log(1)", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(webRoot, "security-headers.json"), $$"""
+            { "Content-Security-Policy": "{{Policy}}", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer" }
+            """, TestContext.Current.CancellationToken);
         await using var published = api.WithWebHostBuilder(builder => builder.UseSetting(WebHostDefaults.WebRootKey, webRoot));
         using var http = published.CreateClient();
 
@@ -26,9 +31,28 @@ public sealed class DashboardFilesTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal("no-cache", page.Headers.CacheControl?.ToString());
         Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
         Assert.Equal("public, max-age=31536000, immutable", asset.Headers.CacheControl?.ToString());
+        // The build's headers on its files (billing-web's security-headers.json), not on the API's answers.
+        Assert.All(new[] { page, asset }, response =>
+        {
+            Assert.Equal(Policy, Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        });
+        Assert.False(unknownApi.Headers.Contains("Content-Security-Policy"));
         // The API's own 404 stays a problem, not the dashboard's page.
         Assert.Equal(HttpStatusCode.NotFound, unknownApi.StatusCode);
         Assert.Equal("application/problem+json", unknownApi.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_build_without_its_security_headers_stops_the_api_from_starting()
+    {
+        var webRoot = Directory.CreateTempSubdirectory("billing-webroot-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(webRoot, "index.html"), "<!doctype html><title>Billing</title>", TestContext.Current.CancellationToken);
+        await using var published = api.WithWebHostBuilder(builder => builder.UseSetting(WebHostDefaults.WebRootKey, webRoot));
+
+        var refused = Assert.Throws<InvalidOperationException>(() => published.CreateClient());
+
+        Assert.Contains("security-headers.json", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Billing.Deploy.Tests.Rendering;
 using Billing.Testing;
@@ -10,7 +9,7 @@ namespace Billing.Deploy.Tests.Boot;
 
 /// <summary>
 /// Starts the system the way a cluster would from an overlay's rendered objects, with processes on this machine: the
-/// PostgreSQL and Redis StatefulSets become the test's own servers, set up as their pods would set themselves up; the
+/// PostgreSQL and Redis StatefulSets become the test's own servers, set up as their images set themselves up; the
 /// collector is an OTLP receiver; every Deployment and Job with a billing image becomes its service's process, with
 /// exactly the environment its container gets and the port its manifest declares, each Service's name and port
 /// rewritten to the loopback port of what it selects. Order: Deployments without init containers, then Jobs (which must
@@ -28,6 +27,7 @@ public sealed partial class ManifestBoot : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly string _volumes = Directory.CreateTempSubdirectory("billing-boot-volumes-").FullName;
     private OtlpReceiver? _collector;
+    private (string User, string Password) _superuser;
 
     private ManifestBoot(RenderedOverlay overlay) => _overlay = overlay;
 
@@ -39,8 +39,8 @@ public sealed partial class ManifestBoot : IAsyncDisposable
 
     public OtlpReceiver Collector => _collector!;
 
-    /// <summary>The superuser's connection to a database of the test's PostgreSQL (the StatefulSet's).</summary>
-    public string PostgresAdmin(string database) => _postgres.ConnectionString(database);
+    /// <summary>The superuser's connection to a database of the test's PostgreSQL, as the StatefulSet set it up.</summary>
+    public string PostgresAdmin(string database) => _postgres.Login(database, _superuser.User, _superuser.Password);
 
     /// <summary>The loopback address a Service's port stands for.</summary>
     public Uri ServiceUrl(string service)
@@ -214,55 +214,40 @@ public sealed partial class ManifestBoot : IAsyncDisposable
     }
 
     /// <summary>
-    /// What the postgres image does on an empty volume: the database <c>POSTGRES_DB</c>, then the scripts mounted at
-    /// <c>/docker-entrypoint-initdb.d</c>, run with the container's environment as its superuser.
+    /// What the postgres image does on an empty volume: the superuser <c>POSTGRES_USER</c> with the password
+    /// <c>POSTGRES_PASSWORD</c> (required), and the database <c>POSTGRES_DB</c>.
     /// </summary>
     private async Task SetUpPostgresAsync(Workload workload)
     {
         var container = workload.Template.Spec.Containers[0];
         var environment = ContainerEnvironment.Resolve(_overlay, workload.Name, container, new Dictionary<string, string>());
-        var database = environment.GetValueOrDefault("POSTGRES_DB") ?? "postgres";
+        if (environment.GetValueOrDefault("POSTGRES_PASSWORD") is not { Length: > 0 } password)
+        {
+            throw new BootFailure(workload.Name, "the postgres image refuses to initialise a database without POSTGRES_PASSWORD");
+        }
+
+        var user = environment.GetValueOrDefault("POSTGRES_USER") ?? "postgres";
+        var database = environment.GetValueOrDefault("POSTGRES_DB") ?? user;
         await using (var connection = new NpgsqlConnection(_postgres.ConnectionString()))
         {
             await connection.OpenAsync();
-            await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", database);
-            if ((long)(await exists.ExecuteScalarAsync())! == 0)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
-                await create.ExecuteNonQueryAsync();
-            }
+            await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = @user", connection);
+            exists.Parameters.AddWithValue("user", user);
+            var verb = (long)(await exists.ExecuteScalarAsync())! == 0 ? "CREATE" : "ALTER";
+            await using var role = new NpgsqlCommand($"{verb} ROLE \"{user}\" SUPERUSER LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+            await role.ExecuteNonQueryAsync();
+            // The test's server may hold the database already (its start script creates billingdb).
+            await using var existing = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
+            existing.Parameters.AddWithValue("name", database);
+            await using var create = new NpgsqlCommand((long)(await existing.ExecuteScalarAsync())! == 0
+                ? $"CREATE DATABASE \"{database}\" OWNER \"{user}\""
+                : $"ALTER DATABASE \"{database}\" OWNER TO \"{user}\"", connection);
+            await create.ExecuteNonQueryAsync();
         }
 
-        var mount = (container.VolumeMounts ?? []).SingleOrDefault(m => m.MountPath == "/docker-entrypoint-initdb.d");
-        var scripts = mount is null ? null : _overlay.ConfigMap(workload.Template.Spec.Volumes.Single(v => v.Name == mount.Name).ConfigMap.Name);
-        foreach (var (name, script) in (scripts?.Data ?? new Dictionary<string, string>()).OrderBy(s => s.Key, StringComparer.Ordinal))
-        {
-            var file = Path.Combine(_volumes, name);
-            await File.WriteAllTextAsync(file, script);
-            var start = new ProcessStartInfo("sh", [file]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.Environment.Clear();
-            start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-
-            // In the pod the script reaches the server over its socket as the superuser; here over loopback.
-            start.Environment["PGHOST"] = "127.0.0.1";
-            start.Environment["PGPORT"] = _postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["PGPASSWORD"] = _postgres.Password;
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new BootFailure(workload.Name, $"{name} exited with code {process.ExitCode}\n{await output}{await errors}");
-            }
-
-            Steps.Add($"StatefulSet/{workload.Name} ran {name}");
-        }
+        NpgsqlConnection.ClearAllPools();
+        _superuser = (user, password);
+        Steps.Add($"StatefulSet/{workload.Name} initialised database {database} for superuser {user} with POSTGRES_PASSWORD");
     }
 
     /// <summary>The Redis StatefulSet's password: the variable its command line gives <c>requirepass</c>.</summary>
