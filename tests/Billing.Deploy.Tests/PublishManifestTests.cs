@@ -77,6 +77,36 @@ public sealed partial class PublishManifestTests
     }
 
     [Fact]
+    public async Task The_migration_service_creates_the_logins_and_migrates_as_the_owner_and_each_service_connects_as_its_own_login()
+    {
+        var manifest = await Manifest.Value;
+        string Env(string service, string name) => manifest.GetProperty(service).GetProperty("env").GetProperty(name).GetString()!;
+
+        Assert.Equal("{postgres.bindings.tcp.host}", Regex.Match(Env("migrations", "ConnectionStrings__billingdb-owner"), "Host=([^;]+)").Groups[1].Value);
+        Assert.Contains("Username=billing_owner;Password={billing-owner-password.value}", Env("migrations", "ConnectionStrings__billingdb-owner"), StringComparison.Ordinal);
+        Assert.Equal("{billingdb.connectionString}", Env("migrations", "ConnectionStrings__billingdb-admin"));
+        Assert.Equal("{billing-api-password.value}", Env("migrations", "DatabaseLogins__ApiPassword"));
+        Assert.Equal("{billing-worker-password.value}", Env("migrations", "DatabaseLogins__WorkerPassword"));
+        Assert.Contains("Username=billing_api;Password={billing-api-password.value}", Env("api", "ConnectionStrings__billingdb"), StringComparison.Ordinal);
+        Assert.Contains("Username=billing_worker;Password={billing-worker-password.value}", Env("worker", "ConnectionStrings__billingdb"), StringComparison.Ordinal);
+        // Generated and kept by the deployment tool, never this machine's .data/secrets.
+        Assert.All(new[] { "postgres-password", "redis-password", "billing-owner-password", "billing-api-password", "billing-worker-password" }, parameter =>
+        {
+            var input = manifest.GetProperty(parameter).GetProperty("inputs").GetProperty("value");
+            Assert.True(input.GetProperty("secret").GetBoolean());
+            Assert.True(input.GetProperty("default").GetProperty("generate").GetProperty("minLength").GetInt32() >= 32);
+        });
+    }
+
+    [Fact]
+    public async Task Stripe_checkout_and_the_portal_return_to_the_api_which_serves_the_dashboard()
+    {
+        var manifest = await Manifest.Value;
+
+        Assert.Equal("{api.bindings.https.url}", manifest.GetProperty("api").GetProperty("env").GetProperty("Payments__DashboardUrl").GetString());
+    }
+
+    [Fact]
     public void Azure_yaml_points_azd_at_the_app_host()
     {
         var azure = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "azure.yaml"));
