@@ -39,6 +39,7 @@ public static class WorkerServiceExtensions
         builder.Services.Configure<HangfireDashboardOptions>(builder.Configuration.GetSection(HangfireDashboardOptions.SectionName));
         builder.AddHttpSecurity();
         builder.AddDashboardAuthentication();
+        builder.AddSharedKeyRing();
         return builder;
     }
 

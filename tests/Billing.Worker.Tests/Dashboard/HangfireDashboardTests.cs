@@ -30,7 +30,8 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
         public async ValueTask DisposeAsync() => await Worker.DisposeAsync();
     }
 
-    private static async Task<WebApplicationFactory<HeartbeatJob>> StartAsync(DataStoresFixture stores, bool allowWrites)
+    /// <param name="redis">Redis as the worker reaches it: the fixture's server unless given.</param>
+    private static async Task<WebApplicationFactory<HeartbeatJob>> StartAsync(DataStoresFixture stores, bool allowWrites, string? redis = null)
     {
         var connectionString = await stores.CreateMigratedDatabaseAsync();
         // As the migration service leaves it: the worker's login runs no DDL on Hangfire's schema.
@@ -39,7 +40,7 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
             .UseEnvironment("Production")
             .UseUrls("http://127.0.0.1:0")
             .UseSetting("ConnectionStrings:billingdb", connectionString.Worker)
-            .UseSetting("ConnectionStrings:redis", stores.Redis.ConnectionString)
+            .UseSetting("ConnectionStrings:redis", redis ?? stores.Redis.ConnectionString)
             .UseSetting("Auth:OperatorKey", OperatorKey)
             .UseSetting("HangfireDashboard:AllowWrites", allowWrites ? "true" : "false"));
         worker.UseKestrel();
@@ -106,6 +107,33 @@ public sealed class HangfireDashboardTests(DataStoresFixture stores, HangfireDas
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Contains(HeartbeatJob.Name, html);
         Assert.Equal(HttpStatusCode.Redirect, afterSignOut.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cookie_signed_in_on_one_replica_opens_the_dashboard_on_another_that_shares_its_redis_and_on_no_other()
+    {
+        await using var sameRedis = await StartAsync(stores, allowWrites: false);
+        await using var otherRedis = await StartAsync(stores, allowWrites: false, redis: stores.Redis.ConnectionString + ",defaultDatabase=1");
+        using var browser = Browser(readOnly.Worker);
+        var signIn = await SignInAsync(browser, OperatorKey);
+        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(DashboardAuthentication.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
+
+        async Task<HttpResponseMessage> WithCookieAsync(WebApplicationFactory<HeartbeatJob> replica)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = replica.ClientOptions.BaseAddress };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/hangfire/recurring");
+            request.Headers.Add("Cookie", cookie);
+            return await http.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        var onSameRedis = await WithCookieAsync(sameRedis);
+        var onOtherRedis = await WithCookieAsync(otherRedis);
+
+        Assert.Equal(HttpStatusCode.OK, onSameRedis.StatusCode);
+        Assert.Contains(HeartbeatJob.Name, await onSameRedis.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        // Its keys are in another Redis: the cookie cannot be opened there, whatever this machine's file system holds.
+        Assert.Equal(HttpStatusCode.Redirect, onOtherRedis.StatusCode);
+        Assert.Equal(DashboardAuthentication.SignInPath, onOtherRedis.Headers.Location?.AbsolutePath);
     }
 
     [Theory]
