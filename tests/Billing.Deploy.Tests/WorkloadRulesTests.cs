@@ -78,7 +78,7 @@ public sealed class WorkloadRulesTests
     public async Task Every_billing_container_exports_telemetry_to_the_collector(string overlay, string endpoint)
     {
         var rendered = await RenderedOverlay.OfAsync(overlay);
-        var config = rendered.ConfigMap(rendered.Deployment("api").Spec.Template.Spec.Containers[0].EnvFrom[0].ConfigMapRef.Name)!;
+        var config = ApiConfig(rendered);
 
         Assert.Equal(endpoint, config.Data["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         Assert.All(rendered.Containers().Where(c => ContainerRulesTests.ImageName(c.Container.Image).StartsWith("billing-", StringComparison.Ordinal)), c =>
@@ -133,7 +133,7 @@ public sealed class WorkloadRulesTests
     {
         var rendered = await RenderedOverlay.OfAsync(overlay);
         var api = rendered.Deployment("api").Spec.Template.Spec.Containers[0];
-        var config = rendered.ConfigMap(api.EnvFrom[0].ConfigMapRef.Name)!;
+        var config = ApiConfig(rendered);
 
         // ASP.NET Core's own switch trusts every proxy; 17b's ForwardedHeaders section trusts the networks it names.
         Assert.DoesNotContain(rendered.Containers(), c => (c.Container.Env ?? []).Any(e => e.Name == "ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
@@ -148,7 +148,7 @@ public sealed class WorkloadRulesTests
     public async Task Stripe_checkout_and_the_portal_return_to_the_dashboard_at_the_ingress_host(string overlay, string dashboard)
     {
         var rendered = await RenderedOverlay.OfAsync(overlay);
-        var config = rendered.ConfigMap(rendered.Deployment("api").Spec.Template.Spec.Containers[0].EnvFrom[0].ConfigMapRef.Name)!;
+        var config = ApiConfig(rendered);
 
         Assert.Equal(dashboard, config.Data["Payments__DashboardUrl"]);
         Assert.Equal(new Uri(dashboard).Host, Assert.Single(rendered.All<V1Ingress>()).Spec.Rules[0].Host);
@@ -172,4 +172,8 @@ public sealed class WorkloadRulesTests
         var rendered = await RenderedOverlay.OfAsync(overlay);
         Assert.Equal(examples.Length, rendered.All<V1Secret>().Count());
     }
+
+    /// <summary>The settings every billing container reads (<c>envFrom</c>), as the api's container names them.</summary>
+    private static V1ConfigMap ApiConfig(RenderedOverlay rendered) =>
+        rendered.ConfigMap(rendered.Deployment("api").Spec.Template.Spec.Containers[0].EnvFrom[0].ConfigMapRef.Name)!;
 }
