@@ -36,6 +36,7 @@ app.MapSubscriptionApi();
 app.MapBillingPortalApi();
 app.MapInvoicesApi();
 app.MapStripeWebhooks();
+app.MapWebhookInboxApi();
 app.MapAuditApi();
 app.MapReconciliationApi();
 app.MapDeadLettersApi();

@@ -51,6 +51,7 @@ public static class WorkerServiceExtensions
         builder.AddBillingStripe();
         builder.AddBillingSubmission();
         builder.AddBillingAlerts();
+        builder.Services.AddSingleton<ExclusiveRun>();
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
         builder.Services.AddScoped<SubmitUsageJob>();

@@ -107,7 +107,10 @@ public static class EntitlementsEndpoints
             return IngestionProblems.OverPeriodTotal(metric.ToKey(), period.Start, decision.Decision.Used, request.Amount);
         }
 
-        if (decision.Reserved && !decision.RecordedInDatabase)
+        // A replay stores the event again: if the first call died between counting in Redis and storing (a crash, a
+        // timeout), its retry records the units now; if it was stored, the event id makes this a duplicate. The counter
+        // already holds the units either way (Precounted).
+        if ((decision.Reserved || decision.Replayed) && !decision.RecordedInDatabase)
         {
             try
             {
@@ -116,14 +119,19 @@ public static class EntitlementsEndpoints
             }
             catch (UsageStoreUnavailableException e)
             {
-                await ledger.ReleaseAsync(billing.TenantId, metric, period, request.Amount, null);
+                if (decision.Reserved)
+                {
+                    await ledger.ReleaseAsync(billing.TenantId, metric, period, request.Amount, null, request.IdempotencyKey);
+                }
+
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: ProblemTypes.StoreUnavailable,
                     title: "Usage store unavailable", detail: e.Message);
             }
         }
 
         var d = decision.Decision;
-        var consumed = decision.Reserved ? request.Amount : 0;
+        // A replay answers as the original call did: its units are in `used` (they were counted then), not consumed again.
+        var consumed = decision.Reserved || decision.Replayed ? request.Amount : 0;
         var limit = d.Limit ?? d.Included;
         return TypedResults.Ok(new EntitlementResponse(d.Kind.ToKey(), metric.ToKey(), d.Limit, d.Included, d.Used + consumed,
             Math.Max(0, limit - d.Used - consumed), period.End, decision.Reserved, d.Reason));

@@ -27,4 +27,5 @@ public static class ProblemTypes
     public const string AlreadySubscribed = Base + "already-subscribed";
     public const string InvoicedTenant = Base + "invoiced-tenant";
     public const string PaymentsNotConfigured = Base + "payments-not-configured";
+    public const string WebhookNotFailed = Base + "webhook-not-failed";
 }

@@ -59,7 +59,7 @@ public sealed partial class QuotaLedger(
         {
             for (var attempt = 0; attempt < 2; attempt++)
             {
-                var marker = idempotencyKey is null ? counterKey : $"quota-idem:{{{tenantId:N}}}:{idempotencyKey}";
+                var marker = idempotencyKey is null ? counterKey : MarkerKey(tenantId, idempotencyKey);
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReserveScript,
                     [counterKey, marker],
                     [Math.Max(1, amount), reserve ? amount : 0, quota.HardLimit ?? -1, (long)(period.End - period.Start + TimeSpan.FromDays(1)).TotalMilliseconds,
@@ -86,17 +86,25 @@ public sealed partial class QuotaLedger(
         }
     }
 
-    /// <summary>Gives back a reservation whose units were not consumed (the handler failed).</summary>
+    /// <summary>The marker of a consume's idempotency key, in the tenant's hash slot beside its counters.</summary>
+    private static string MarkerKey(Guid tenantId, string idempotencyKey) => $"quota-idem:{{{tenantId:N}}}:{idempotencyKey}";
+
+    /// <summary>Gives back a reservation whose units were not consumed (the handler failed, or the event was not stored).</summary>
     /// <param name="eventId">Set when the decision was taken in PostgreSQL and its event must be unwritten.</param>
-    public async Task ReleaseAsync(Guid tenantId, Metric metric, BillingPeriod period, long amount, string? eventId)
+    /// <param name="idempotencyKey">
+    /// The consume's key: its marker goes with the units, so the client's retry after the failure is decided and recorded
+    /// afresh instead of being answered as a replay of work that never happened.
+    /// </param>
+    public async Task ReleaseAsync(Guid tenantId, Metric metric, BillingPeriod period, long amount, string? eventId, string? idempotencyKey = null)
     {
         var key = UsageCounterKey.For(tenantId, metric.ToKey(), period.Start);
         try
         {
             // Only an existing counter is lowered; a rebuilt one never held the reservation.
             await redis.GetDatabase().ScriptEvaluateAsync(
-                "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'v', -tonumber(ARGV[1])) end return 0",
-                [key], [amount]);
+                "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'v', -tonumber(ARGV[1])) end "
+                + "if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end return 0",
+                [key, idempotencyKey is null ? key : MarkerKey(tenantId, idempotencyKey)], [amount]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

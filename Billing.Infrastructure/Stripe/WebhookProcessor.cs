@@ -20,8 +20,8 @@ namespace Billing.Infrastructure.Stripe;
 /// transaction (claimed with <c>FOR UPDATE SKIP LOCKED</c>, so several workers never take the same).
 /// An event older than the state it would change is ignored, so out-of-order deliveries cannot
 /// overwrite newer state; <c>created</c> has whole seconds, so ties are settled without it (invoices
-/// by their status rank, subscriptions by Stripe's current state). Failures are retried with
-/// exponential backoff.
+/// by their status rank, subscriptions by Stripe's current state). Failures are retried for at least three days
+/// (<see cref="WebhookRetries"/>), then left <c>failed</c> for the operator to replay.
 /// </summary>
 public sealed partial class WebhookProcessor(
     StripeClient stripe,
@@ -34,8 +34,6 @@ public sealed partial class WebhookProcessor(
     TimeProvider clock,
     ILogger<WebhookProcessor> logger)
 {
-    public const int MaxAttempts = 10;
-
     /// <summary>Processes the oldest due event; false when none is due.</summary>
     public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
     {
@@ -306,8 +304,15 @@ public sealed partial class WebhookProcessor(
         var row = await db.WebhookEvents.SingleAsync(e => e.Id == id, cancellationToken);
         row.Attempts++;
         row.Error = error.Message;
-        row.Status = row.Attempts >= MaxAttempts ? "failed" : "received";
-        row.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, row.Attempts)));
+        row.Status = WebhookRetries.GivesUpAfter(row.Attempts) ? "failed" : "received";
+        row.NextAttemptAt = row.Status == "failed" ? null : clock.GetUtcNow() + WebhookRetries.DelayAfter(row.Attempts);
+        if (row.Status == "failed")
+        {
+            logger.LogError("Stripe event {EventId} ({Type}) failed {Attempts} times over {Days} days and is no longer retried; "
+                + "GET /api/v1/webhooks/stripe/events?status=failed lists it, POST …/events/{Id}/replay retries it",
+                row.StripeEventId, row.Type, row.Attempts, WebhookRetries.RetryFor.TotalDays, row.Id);
+        }
+
         audit.Record(null, "stripe", row.Status == "failed" ? "webhook.failed" : "webhook.retrying", new { eventId = row.StripeEventId, type = row.Type, error = error.Message });
         await db.SaveChangesAsync(cancellationToken);
     }

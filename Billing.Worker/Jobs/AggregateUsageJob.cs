@@ -5,14 +5,21 @@ using Npgsql;
 namespace Billing.Worker.Jobs;
 
 /// <summary>Every minute: raw usage events into 1-minute aggregates, exactly once.</summary>
-public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, AggregationMetrics metrics, ILogger<AggregateUsageJob> logger)
+public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, ExclusiveRun exclusive, AggregationMetrics metrics, ILogger<AggregateUsageJob> logger)
 {
     public const string Name = "aggregate-usage";
     public const int BatchSize = 10_000;
 
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    // No Hangfire retry: the next minute's run is the retry, and retries would queue behind it.
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var run = await exclusive.TryEnterAsync(Name, cancellationToken);
+        if (run is null)
+        {
+            return;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         long events = 0, setAside = 0;
         UsageAggregator.Result batch;

@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Alerts;
+using Hangfire;
 
 namespace Billing.Worker.Jobs;
 
@@ -10,6 +11,8 @@ public sealed class DeliverAlertsJob(AlertDeliverer deliverer, TimeProvider cloc
 {
     public const string Name = "deliver-alerts";
 
+    // No Hangfire retry: each alert keeps its own backoff, and the next minute's run delivers what is due.
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var result = await deliverer.DeliverDueAsync(clock.GetUtcNow(), cancellationToken);

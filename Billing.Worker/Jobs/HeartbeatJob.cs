@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Data;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Worker.Jobs;
@@ -8,6 +9,8 @@ public sealed class HeartbeatJob(BillingDbContext db, TimeProvider clock)
 {
     public const string Name = "heartbeat";
 
+    // No Hangfire retry: a missed beat is what health should see; the next minute's run beats again.
+    [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();

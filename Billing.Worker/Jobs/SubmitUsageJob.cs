@@ -7,17 +7,23 @@ namespace Billing.Worker.Jobs;
 
 /// <summary>Every 5 minutes: closed buckets into meter submissions, then the pending submissions to Stripe.</summary>
 public sealed class SubmitUsageJob(
-    MeterSubmissionCloser closer, MeterSubmissionSender sender, IOptions<StripeOptions> stripe, TimeProvider clock, ILogger<SubmitUsageJob> logger)
+    MeterSubmissionCloser closer, MeterSubmissionSender sender, ExclusiveRun exclusive, IOptions<StripeOptions> stripe, TimeProvider clock,
+    ILogger<SubmitUsageJob> logger)
 {
     public const string Name = "submit-usage";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)] // The next run in five minutes is the retry; failed sends keep their own backoff.
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (!stripe.Value.Enabled)
         {
             logger.LogDebug("Stripe is not configured; usage is not submitted");
+            return;
+        }
+
+        await using var run = await exclusive.TryEnterAsync(Name, cancellationToken);
+        if (run is null)
+        {
             return;
         }
 

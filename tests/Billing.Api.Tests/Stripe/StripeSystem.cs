@@ -226,6 +226,13 @@ public class StripeSystem : IAsyncLifetime
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>One step of the worker's inbox (on the worker's login): the oldest due event; false when none is due.</summary>
+    public async Task<bool> ProcessNextWebhookAsync()
+    {
+        await using var scope = _worker!.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WebhookProcessor>().ProcessNextAsync(CancellationToken.None);
+    }
+
     /// <summary>Runs the worker's inbox processing (on the worker's login) until <paramref name="done"/> holds (webhooks arrive asynchronously).</summary>
     public async Task ProcessWebhooksUntilAsync(Func<BillingDbContext, Task<bool>> done, TimeSpan? timeout = null)
     {
