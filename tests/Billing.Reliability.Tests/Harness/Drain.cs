@@ -33,14 +33,14 @@ public static class Drain
             await Task.Delay(500, cancellationToken);
         }
 
-        if (!await UntilAsync(system, "aggregate-usage", """
+        if (!await UntilAsync(system, HangfireJobs.Aggregation, """
                 SELECT count(*) = 0 FROM usage_events WHERE aggregated_at IS NULL AND set_aside_at IS NULL
                 """, tenants, TimeSpan.FromSeconds(90), cancellationToken))
         {
             stuck.Add("aggregation did not finish within 90 s");
         }
 
-        if (!await UntilAsync(system, "submit-usage", """
+        if (!await UntilAsync(system, HangfireJobs.Submission, """
                 SELECT NOT EXISTS (SELECT 1 FROM usage_aggregates WHERE submission_pending AND tenant_id = ANY(@t))
                    AND NOT EXISTS (SELECT 1 FROM meter_submissions WHERE status = 'pending' AND tenant_id = ANY(@t))
                 """, tenants, TimeSpan.FromSeconds(120), cancellationToken))
@@ -79,8 +79,8 @@ public static class Drain
 
                 if (DateTime.UtcNow >= nextTrigger)
                 {
-                    system.Jobs.Trigger(job);
-                    nextTrigger = DateTime.UtcNow.AddSeconds(5);
+                    await system.Jobs.TriggerUnlessQueuedAsync(job, cancellationToken);
+                    nextTrigger = DateTime.UtcNow.AddSeconds(3);
                 }
             }
             catch (NpgsqlException)

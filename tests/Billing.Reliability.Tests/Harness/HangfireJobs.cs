@@ -19,7 +19,30 @@ public sealed class HangfireJobs(string connectionString)
 
     private static PostgreSqlStorageOptions Options => new() { SchemaName = HangfireStorage.Schema, PrepareSchemaIfNecessary = false };
 
+    public const string Aggregation = "aggregate-usage";
+    public const string Submission = "submit-usage";
+
     public void Trigger(string recurringJobId) => _manager.Trigger(recurringJobId);
+
+    /// <summary>
+    /// Triggers the job unless a run of it already waits in the queue, so the suite never piles runs up behind the job's
+    /// concurrency lock itself.
+    /// </summary>
+    public async Task TriggerUnlessQueuedAsync(string recurringJobId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*) FROM {HangfireStorage.Schema}.job WHERE statename = 'Enqueued' AND invocationdata::text LIKE @type
+            """, connection);
+        command.Parameters.AddWithValue("type", $"%{JobType(recurringJobId)}%");
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            Trigger(recurringJobId);
+        }
+    }
+
+    private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? "AggregateUsageJob" : "SubmitUsageJob";
 
     /// <summary>The process id of the worker running a job of <paramref name="jobType"/> now, if one is.</summary>
     public async Task<int?> ProcessingPidAsync(string jobType, CancellationToken cancellationToken)

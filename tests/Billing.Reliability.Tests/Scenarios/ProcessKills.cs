@@ -3,11 +3,10 @@ using Billing.Reliability.Tests.Harness;
 namespace Billing.Reliability.Tests.Scenarios;
 
 /// <summary>Scenarios 1 and 2: service processes killed with <c>SIGKILL</c> under load, then started again as a supervisor would.</summary>
-public sealed class ProcessKillTests(ReliabilitySystem system)
+public sealed partial class FaultScenarios
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
-
     [Fact]
+    [Scenario(1)]
     [Trait("Reliability", "Quick")]
     public async Task Killing_an_API_under_load_loses_and_doubles_nothing_while_clients_fail_over_to_the_other()
     {
@@ -22,12 +21,13 @@ public sealed class ProcessKillTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(11)]
     public async Task Killing_the_worker_that_runs_the_aggregation_loses_and_doubles_nothing()
     {
         var landed = false;
         var result = await new ScenarioRunner(system).RunAsync("2a. kill -9 worker in aggregation", async ct =>
         {
-            system.Jobs.Trigger("aggregate-usage");
+            await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Aggregation, ct);
             landed = await KillTheWorkerRunningAsync("AggregateUsageJob", ct);
         }, Token);
 
@@ -36,6 +36,7 @@ public sealed class ProcessKillTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(12)]
     public async Task Killing_the_worker_that_sends_to_Stripe_loses_and_doubles_nothing()
     {
         var landed = false;
@@ -43,9 +44,9 @@ public sealed class ProcessKillTests(ReliabilitySystem system)
         {
             // Stripe answering slowly keeps the submission in flight long enough to be killed in the middle of it.
             await Faults.StripeMeterFaultAsync(system, status: 0, count: 1000, delayMs: 3000);
-            system.Jobs.Trigger("aggregate-usage");
+            await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Aggregation, ct);
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            system.Jobs.Trigger("submit-usage");
+            await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Submission, ct);
             landed = await KillTheWorkerRunningAsync("SubmitUsageJob", ct);
             await Faults.ClearStripeFaultsAsync(system);
         }, Token);

@@ -9,11 +9,10 @@ using Npgsql;
 namespace Billing.Reliability.Tests.Scenarios;
 
 /// <summary>Scenarios 5 and 6: Stripe failing, slow and gone while usage is submitted; its webhooks duplicated, reordered and replayed.</summary>
-public sealed class StripeFaultTests(ReliabilitySystem system)
+public sealed partial class FaultScenarios
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
-
     [Fact]
+    [Scenario(7)]
     public async Task Stripe_answering_500s_and_429s_while_usage_is_submitted()
     {
         var result = await new ScenarioRunner(system).RunAsync("5a. Stripe 500s and 429s", async ct =>
@@ -31,6 +30,7 @@ public sealed class StripeFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(8)]
     public async Task Stripe_answering_after_five_seconds_while_usage_is_submitted()
     {
         var result = await new ScenarioRunner(system).RunAsync("5b. Stripe 5 s delays", async ct =>
@@ -44,6 +44,7 @@ public sealed class StripeFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(9)]
     public async Task Stripe_down_for_a_minute_while_usage_is_submitted()
     {
         var result = await new ScenarioRunner(system).RunAsync("5c. Stripe down 60 s", async ct =>
@@ -57,6 +58,7 @@ public sealed class StripeFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(10)]
     public async Task Stripe_webhooks_duplicated_reordered_and_replayed_are_applied_once()
     {
         var answers = new List<int>();
@@ -89,8 +91,8 @@ public sealed class StripeFaultTests(ReliabilitySystem system)
         var until = DateTime.UtcNow + duration;
         while (DateTime.UtcNow < until)
         {
-            system.Jobs.Trigger("aggregate-usage");
-            system.Jobs.Trigger("submit-usage");
+            await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Aggregation, cancellationToken);
+            await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Submission, cancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         }
     }

@@ -3,11 +3,10 @@ using Billing.Reliability.Tests.Harness;
 namespace Billing.Reliability.Tests.Scenarios;
 
 /// <summary>Scenarios 3 and 4: PostgreSQL and Redis restarted, frozen, emptied and down, under load.</summary>
-public sealed class DataStoreFaultTests(ReliabilitySystem system)
+public sealed partial class FaultScenarios
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
-
     [Fact]
+    [Scenario(2)]
     public async Task PostgreSQL_restarted_under_load()
     {
         var result = await new ScenarioRunner(system).RunAsync("3a. PostgreSQL restart (fast)", async ct =>
@@ -20,6 +19,7 @@ public sealed class DataStoreFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(3)]
     public async Task PostgreSQL_frozen_for_ten_seconds_under_load()
     {
         var result = await new ScenarioRunner(system).RunAsync("3b. PostgreSQL frozen 10 s", async ct =>
@@ -39,6 +39,7 @@ public sealed class DataStoreFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(4)]
     public async Task Redis_restarted_under_load_keeps_its_append_only_file()
     {
         var result = await new ScenarioRunner(system).RunAsync("4a. Redis restart (AOF)", async ct =>
@@ -51,6 +52,7 @@ public sealed class DataStoreFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(5)]
     public async Task Redis_losing_its_data_under_load()
     {
         var result = await new ScenarioRunner(system).RunAsync("4b. Redis FLUSHALL", _ => Faults.FlushRedisAsync(system), Token);
@@ -59,6 +61,7 @@ public sealed class DataStoreFaultTests(ReliabilitySystem system)
     }
 
     [Fact]
+    [Scenario(6)]
     public async Task Redis_down_for_thirty_seconds_under_load()
     {
         var result = await new ScenarioRunner(system).RunAsync("4c. Redis down 30 s", async ct =>
