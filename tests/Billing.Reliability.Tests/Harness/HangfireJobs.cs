@@ -44,14 +44,19 @@ public sealed class HangfireJobs(string connectionString)
 
     private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? "AggregateUsageJob" : "SubmitUsageJob";
 
-    /// <summary>The process id of the worker running a job of <paramref name="jobType"/> now, if one is.</summary>
+    /// <summary>
+    /// The process id of the worker running a job of <paramref name="jobType"/> now, past taking the job's concurrency
+    /// lock (<c>DisableConcurrentExecution</c>), if one is.
+    /// </summary>
     public async Task<int?> ProcessingPidAsync(string jobType, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"""
             SELECT s.data FROM {HangfireStorage.Schema}.job j JOIN {HangfireStorage.Schema}.state s ON s.id = j.stateid
-            WHERE j.statename = 'Processing' AND j.invocationdata::text LIKE @type ORDER BY j.id DESC LIMIT 1
+            WHERE j.statename = 'Processing' AND j.invocationdata::text LIKE @type
+              AND EXISTS (SELECT 1 FROM {HangfireStorage.Schema}.lock l WHERE l.resource LIKE @type)
+            ORDER BY j.id DESC LIMIT 1
             """, connection);
         command.Parameters.AddWithValue("type", $"%{jobType}%");
         if (await command.ExecuteScalarAsync(cancellationToken) is not string data)

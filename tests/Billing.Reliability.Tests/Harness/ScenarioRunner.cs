@@ -50,7 +50,9 @@ public sealed class ScenarioRunner(ReliabilitySystem system)
         var ledgers = await Ledgers.ReadAsync(system, tenants, tally, started, cancellationToken);
         var lastFailure = tally.FailureTimes.Where(t => t > faultEnded).DefaultIfEmpty(faultEnded).Max();
         var capped = tenants.Single(t => t.ApiCallsHardCap is not null);
-        var overshoot = Math.Max(0, ledgers.Single(l => l.Tenant == capped.Id && l.Metric == "api_calls").Events - HardCap);
+        // Served past the cap: what the clients were allowed (2xx) or what was counted, whichever is more.
+        var cappedCalls = ledgers.Single(l => l.Tenant == capped.Id && l.Metric == "api_calls");
+        var overshoot = Math.Max(0, Math.Max(cappedCalls.Confirmed, cappedCalls.Events) - HardCap);
         var result = new ScenarioResult(
             scenario, tally.Sent, tally.Succeeded, ledgers.Sum(l => l.Lost), ledgers.Sum(l => l.Doubled), tally.ServerErrors, tally.TransportErrors,
             (lastFailure - faultEnded).TotalSeconds, overshoot, peak, ledgers, stuck);
