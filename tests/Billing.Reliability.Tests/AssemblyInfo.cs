@@ -1,0 +1,3 @@
+using Billing.Reliability.Tests.Harness;
+
+[assembly: AssemblyFixture(typeof(ReliabilitySystem))]

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Infrastructure.Data;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
+
+namespace Billing.Reliability.Tests.Harness;
+
+/// <summary>
+/// The workers' recurring jobs as the operator's "Trigger now" runs them (enqueued into Hangfire's storage, taken by
+/// whichever worker polls first), and which worker process is running one at the moment.
+/// </summary>
+public sealed class HangfireJobs(string connectionString)
+{
+    private readonly RecurringJobManager _manager = new(new PostgreSqlStorage(
+        new NpgsqlConnectionFactory(connectionString, Options), Options));
+
+    private static PostgreSqlStorageOptions Options => new() { SchemaName = HangfireStorage.Schema, PrepareSchemaIfNecessary = false };
+
+    public const string Aggregation = "aggregate-usage";
+    public const string Submission = "submit-usage";
+
+    public void Trigger(string recurringJobId) => _manager.Trigger(recurringJobId);
+
+    /// <summary>
+    /// Triggers the job unless a run of it already waits in the queue, so the suite never piles runs up behind the job's
+    /// concurrency lock itself.
+    /// </summary>
+    public async Task TriggerUnlessQueuedAsync(string recurringJobId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*) FROM {HangfireStorage.Schema}.job WHERE statename = 'Enqueued' AND invocationdata::text LIKE @type
+            """, connection);
+        command.Parameters.AddWithValue("type", $"%{JobType(recurringJobId)}%");
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            Trigger(recurringJobId);
+        }
+    }
+
+    private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? "AggregateUsageJob" : "SubmitUsageJob";
+
+    /// <summary>
+    /// The process id of the worker running a job of <paramref name="jobType"/> now, past taking the job's concurrency
+    /// lock (<c>DisableConcurrentExecution</c>), if one is.
+    /// </summary>
+    public async Task<int?> ProcessingPidAsync(string jobType, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            SELECT s.data FROM {HangfireStorage.Schema}.job j JOIN {HangfireStorage.Schema}.state s ON s.id = j.stateid
+            WHERE j.statename = 'Processing' AND j.invocationdata::text LIKE @type
+              AND EXISTS (SELECT 1 FROM {HangfireStorage.Schema}.lock l WHERE l.resource LIKE @type)
+            ORDER BY j.id DESC LIMIT 1
+            """, connection);
+        command.Parameters.AddWithValue("type", $"%{jobType}%");
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string data)
+        {
+            return null;
+        }
+
+        // Hangfire's server id is "<machine>:<process id>:<guid>".
+        var serverId = JsonDocument.Parse(data).RootElement.GetProperty("ServerId").GetString()!;
+        return int.Parse(serverId.Split(':')[^2], CultureInfo.InvariantCulture);
+    }
+}
