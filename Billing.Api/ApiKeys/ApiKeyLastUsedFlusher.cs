@@ -32,7 +32,10 @@ public sealed class ApiKeyLastUsedFlusher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
+        // Its own bound, not the host's token: the other services' stops may have spent the host's shutdown time, and a
+        // write cancelled here would drop every use noted since the last flush.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await FlushAsync(bound.Token);
     }
 
     /// <summary>Writes every last use noted so far. A failed write is logged and its uses are dropped (the next use notes them again).</summary>

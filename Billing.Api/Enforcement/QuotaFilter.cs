@@ -14,8 +14,9 @@ namespace Billing.Api.Enforcement;
 /// uncapped quotas from this process's views of the counters without one (see <see cref="QuotaLedger"/>). After it:
 /// the consumption of every quota is recorded as usage events keyed by a server-generated request id, handed to the
 /// usage buffer that the next flush sends on (or, with buffering off, in one write before the response: an append to
-/// the usage stream, or a PostgreSQL commit when the stream is unavailable). A request that did no work consumes
-/// nothing: one refused by any of its quotas, or whose handler failed (5xx or exception).
+/// the usage stream, or a PostgreSQL commit when the stream is unavailable). A request refused by any of its quotas
+/// consumes nothing. One whose handler failed (5xx, exception, the client gone) gives back what was reserved up front
+/// (the call itself) but is charged what its handler reported before failing (tokens the model already produced).
 /// </summary>
 internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) : IEndpointFilter
 {
@@ -59,6 +60,7 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
         catch
         {
             await GiveBackAsync(ledger, tenantId, period, decided, asks);
+            await RecordReportedAsync(services, Usage(http, tenantId, now, period, decided, asks, failed: true), decided);
             Show(http.Response, metered, decided, asks, period, consumed: false);
             throw;
         }
@@ -66,11 +68,12 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
         if (Failed(http, result))
         {
             await GiveBackAsync(ledger, tenantId, period, decided, asks);
+            await RecordReportedAsync(services, Usage(http, tenantId, now, period, decided, asks, failed: true), decided);
             Show(http.Response, metered, decided, asks, period, consumed: false);
             return result;
         }
 
-        var usage = Usage(http, tenantId, now, period, decided, asks);
+        var usage = Usage(http, tenantId, now, period, decided, asks, failed: false);
         if (usage.Count > 0)
         {
             try
@@ -89,15 +92,19 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
         return result;
     }
 
-    /// <summary>The events of what the request consumed; those stored with a decision taken in PostgreSQL are not repeated.</summary>
-    private List<NewUsageEvent> Usage(HttpContext http, Guid tenantId, DateTimeOffset now, BillingPeriod period, RequestDecision decided, QuotaAsk[] asks)
+    /// <summary>
+    /// The events of what the request consumed; those stored with a decision taken in PostgreSQL are not repeated. A
+    /// failed request consumed only what its handler reported (its reservations are given back).
+    /// </summary>
+    private List<NewUsageEvent> Usage(
+        HttpContext http, Guid tenantId, DateTimeOffset now, BillingPeriod period, RequestDecision decided, QuotaAsk[] asks, bool failed)
     {
         var usage = new List<NewUsageEvent>(asks.Length);
         var trace = System.Diagnostics.Activity.Current?.Id;
         for (var i = 0; i < decided.Decisions.Count; i++)
         {
             var decision = decided.Decisions[i];
-            var consumed = requirements[i].Counted ? asks[i].Amount : http.ReportedUsage(requirements[i].Metric);
+            var consumed = requirements[i].Counted ? (failed ? 0 : asks[i].Amount) : http.ReportedUsage(requirements[i].Metric);
             if (consumed > 0 && !decision.RecordedInDatabase)
             {
                 usage.Add(new NewUsageEvent(tenantId, asks[i].EventId, requirements[i].Metric.ToKey(), consumed, now, period.Start, null, trace,
@@ -116,6 +123,28 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
         }
 
         metered.WriteHeaders(response);
+    }
+
+    /// <summary>
+    /// What a failed handler reported: the work was done (and paid for upstream) even if the answer was not. Never throws
+    /// over the handler's own failure; a store that cannot take it is logged.
+    /// </summary>
+    private static async Task RecordReportedAsync(IServiceProvider services, List<NewUsageEvent> reported, RequestDecision decided)
+    {
+        if (reported.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await services.GetRequiredService<MeteredUsageRecorder>().RecordAsync(reported, redisDown: decided.InDatabase);
+        }
+        catch (UsageStoreUnavailableException e)
+        {
+            services.GetRequiredService<ILogger<QuotaFilter>>().LogError(e,
+                "The usage a failed request reported could not be stored: {Events}", string.Join(", ", reported.Select(u => $"{u.Metric}={u.Value}")));
+        }
     }
 
     private static bool Failed(HttpContext http, object? result) =>

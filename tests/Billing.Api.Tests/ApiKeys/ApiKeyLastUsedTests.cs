@@ -3,6 +3,7 @@ using System.Text.Json;
 using Billing.Api.ApiKeys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Billing.Api.Tests.ApiKeys;
 
@@ -56,6 +57,9 @@ public sealed class ApiKeyLastUsedTests(ApiFactory api) : IClassFixture<ApiFacto
         }
 
         var storedWhileRunning = await StoredLastUseAsync(tenantId, "read");
+        // A graceful stop, as SIGTERM gives one: the host stops its services before anything is disposed (disposing the
+        // test server alone may tear the services down while they stop).
+        await replica.Services.GetRequiredService<IHost>().StopAsync(TestContext.Current.CancellationToken);
         await replica.DisposeAsync();
 
         Assert.Null(storedWhileRunning);
