@@ -9,7 +9,7 @@ namespace Billing.Infrastructure.Metering;
 /// </summary>
 public static class PeriodUsageQuery
 {
-    private static readonly string Sql = $"""
+    internal static readonly string Sql = $"""
         WITH {WindowedUsageSql.Parts(aggregatedOnly: false)}
         SELECT metric, {WindowedUsageSql.CombinedValue}, max(last_at) FROM parts GROUP BY metric
         """;

@@ -9,8 +9,8 @@ public static class RangeValueQuery
     /// <param name="LatestAt">Time of the range's newest event.</param>
     public sealed record Result(long? Value, DateTimeOffset? LatestAt);
 
-    private static readonly string Sql = Combine(aggregatedOnly: false);
-    private static readonly string AggregatedSql = Combine(aggregatedOnly: true);
+    internal static readonly string Sql = Combine(aggregatedOnly: false);
+    internal static readonly string AggregatedSql = Combine(aggregatedOnly: true);
 
     private static string Combine(bool aggregatedOnly) => $"""
         WITH {WindowedUsageSql.Parts(aggregatedOnly)}

@@ -8,7 +8,7 @@ namespace Billing.Infrastructure.Metering;
 public static class UsageHistoryQuery
 {
     // Hours are built from the period's one-minute windows and pending events (WindowedUsageSql), not from every event.
-    private static readonly string Sql = $"""
+    internal static readonly string Sql = $"""
         WITH {WindowedUsageSql.Parts(aggregatedOnly: false)}
         SELECT metric, date_trunc('hour', at) AS hour, {WindowedUsageSql.CombinedValue}
         FROM parts GROUP BY metric, date_trunc('hour', at) ORDER BY metric, hour
