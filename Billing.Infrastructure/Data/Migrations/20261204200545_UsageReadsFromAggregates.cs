@@ -4,7 +4,10 @@
 
 namespace Billing.Infrastructure.Data.Migrations
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Usage reads take whole minutes from <c>usage_aggregates</c>: the tenant role (the API's reads of its own usage)
+    /// may now select its windows, under the tenant policy it already has there; docs/security.md says why.
+    /// </summary>
     public partial class UsageReadsFromAggregates : Migration
     {
         /// <inheritdoc />
@@ -22,11 +25,15 @@ namespace Billing.Infrastructure.Data.Migrations
                 table: "usage_events",
                 columns: new[] { "tenant_id", "metric", "occurred_at" },
                 filter: "aggregated_at IS NULL");
+
+            migrationBuilder.Sql($"GRANT SELECT ON usage_aggregates TO {DatabaseRoles.Tenant};");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql($"REVOKE SELECT ON usage_aggregates FROM {DatabaseRoles.Tenant};");
+
             migrationBuilder.DropIndex(
                 name: "ix_usage_events_pending_by_tenant",
                 table: "usage_events");
