@@ -37,7 +37,7 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         {
             await using var seed = new NpgsqlCommand("""
                 INSERT INTO tenants (id, name, plan, status, created_at, updated_at) VALUES (@t, 'seeded', 'standard', 'active', now(), now());
-                INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (gen_random_uuid(), @t, 'k', 'bk_seeded', sha256(convert_to(@t::text, 'UTF8')), now());
+                INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at) VALUES (gen_random_uuid(), @t, 'k', 'bk_seeded', sha256(convert_to(@t::text, 'UTF8')), '{read}', now());
                 INSERT INTO subscriptions (id, tenant_id, plan, status, billing_anchor, current_period_start, current_period_end, cancel_at_period_end, created_at, updated_at)
                   VALUES (gen_random_uuid(), @t, 'standard', 'active', @anchor, @anchor, @anchor + interval '1 month', false, now(), now());
                 INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at) VALUES (@t, 'seeded', 'api_calls', 5, now() - interval '1 hour');
@@ -161,8 +161,8 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         (string Table, string Column, bool Readable)[] tables =
         [
             ("tenants", "id", true), ("api_keys", "tenant_id", true), ("subscriptions", "tenant_id", true), ("usage_events", "tenant_id", true),
-            ("invoices", "tenant_id", true), ("invoice_lines", "tenant_id", true), ("usage_alerts", "tenant_id", true), ("audit_log", "tenant_id", true),
-            ("usage_aggregates", "tenant_id", false), ("meter_submissions", "tenant_id", false), ("meter_reconciliations", "tenant_id", false),
+            ("usage_aggregates", "tenant_id", true), ("invoices", "tenant_id", true), ("invoice_lines", "tenant_id", true), ("usage_alerts", "tenant_id", true),
+            ("audit_log", "tenant_id", true), ("meter_submissions", "tenant_id", false), ("meter_reconciliations", "tenant_id", false),
         ];
 
         foreach (var (table, column, readable) in tables)
