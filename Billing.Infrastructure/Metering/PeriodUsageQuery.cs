@@ -3,19 +3,15 @@ using Npgsql;
 
 namespace Billing.Infrastructure.Metering;
 
-/// <summary>A tenant's usage of each metric in a period, straight from <c>usage_events</c> (the source of truth).</summary>
+/// <summary>
+/// A tenant's usage of each metric in a period, as the raw events in <c>usage_events</c> (the source of truth) give it,
+/// read from their one-minute windows plus the events not aggregated yet (<see cref="WindowedUsageSql"/>).
+/// </summary>
 public static class PeriodUsageQuery
 {
-    // Counters sum, storage keeps its maximum, seats their latest reported value (by event time, then arrival).
-    private const string Sql = """
-        SELECT metric,
-               CASE WHEN metric = ANY(@sum) THEN sum(value)
-                    WHEN metric = ANY(@max) THEN max(value)
-                    ELSE (array_agg(value ORDER BY occurred_at DESC, id DESC))[1] END,
-               max(occurred_at)
-        FROM usage_events
-        WHERE tenant_id = @tenant AND occurred_at >= @start AND occurred_at < @end AND metric = ANY(@metrics)
-        GROUP BY metric
+    internal static readonly string Sql = $"""
+        WITH {WindowedUsageSql.Parts(aggregatedOnly: false)}
+        SELECT metric, {WindowedUsageSql.CombinedValue}, max(last_at) FROM parts GROUP BY metric
         """;
 
     public sealed record MetricUsage(long Value, DateTimeOffset? LastEventAt);
@@ -25,12 +21,7 @@ public static class PeriodUsageQuery
         CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
         await using var command = new NpgsqlCommand(Sql, connection, transaction);
-        command.Parameters.AddWithValue("sum", MetricSql.KeysWith(MetricAggregation.Sum));
-        command.Parameters.AddWithValue("max", MetricSql.KeysWith(MetricAggregation.Max));
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("start", start.UtcDateTime);
-        command.Parameters.AddWithValue("end", end.UtcDateTime);
-        command.Parameters.AddWithValue("metrics", metrics.Select(m => m.ToKey()).ToArray());
+        WindowedUsageSql.Bind(command, tenantId, start, end, metrics.Select(m => m.ToKey()));
 
         var usage = metrics.ToDictionary(m => m, _ => new MetricUsage(0, null));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

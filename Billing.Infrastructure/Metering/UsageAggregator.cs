@@ -32,17 +32,20 @@ public static class UsageAggregator
                         WHEN metric = ANY(@max) THEN max(value)
                         ELSE (array_agg(value ORDER BY occurred_at DESC, id DESC))[1] END AS value,
                    count(*)::int AS event_count, max(occurred_at) AS last_event_at,
+                   (array_agg(id ORDER BY occurred_at DESC, id DESC))[1] AS last_event_id,
                    (array_agg(trace_parent ORDER BY id DESC) FILTER (WHERE trace_parent IS NOT NULL))[1] AS trace_parent
             FROM marked GROUP BY tenant_id, metric, date_trunc('minute', occurred_at)
         ), upserted AS (
-            INSERT INTO usage_aggregates (tenant_id, metric, window_start, value, event_count, last_event_at, submission_pending, trace_parent, updated_at)
-            SELECT tenant_id, metric, window_start, value, event_count, last_event_at, true, trace_parent, now() FROM windows
+            INSERT INTO usage_aggregates (tenant_id, metric, window_start, value, event_count, last_event_at, last_event_id, submission_pending, trace_parent, updated_at)
+            SELECT tenant_id, metric, window_start, value, event_count, last_event_at, last_event_id, true, trace_parent, now() FROM windows
             ON CONFLICT (tenant_id, metric, window_start) DO UPDATE SET
                 value = CASE WHEN excluded.metric = ANY(@sum) THEN usage_aggregates.value + excluded.value
                              WHEN excluded.metric = ANY(@max) THEN GREATEST(usage_aggregates.value, excluded.value)
-                             WHEN excluded.last_event_at >= usage_aggregates.last_event_at THEN excluded.value
+                             WHEN (excluded.last_event_at, excluded.last_event_id) > (usage_aggregates.last_event_at, usage_aggregates.last_event_id) THEN excluded.value
                              ELSE usage_aggregates.value END,
                 event_count = usage_aggregates.event_count + excluded.event_count,
+                last_event_id = CASE WHEN (excluded.last_event_at, excluded.last_event_id) > (usage_aggregates.last_event_at, usage_aggregates.last_event_id)
+                                     THEN excluded.last_event_id ELSE usage_aggregates.last_event_id END,
                 last_event_at = GREATEST(usage_aggregates.last_event_at, excluded.last_event_at),
                 submission_pending = true,
                 trace_parent = COALESCE(excluded.trace_parent, usage_aggregates.trace_parent),

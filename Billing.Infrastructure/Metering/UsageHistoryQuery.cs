@@ -7,15 +7,11 @@ namespace Billing.Infrastructure.Metering;
 /// <summary>A tenant's usage per metric and hour of a period, running: sums accumulate, storage keeps its maximum, seats their latest value.</summary>
 public static class UsageHistoryQuery
 {
-    private const string Sql = """
-        SELECT metric, date_trunc('hour', occurred_at) AS hour,
-               CASE WHEN metric = ANY(@sum) THEN sum(value)
-                    WHEN metric = ANY(@max) THEN max(value)
-                    ELSE (array_agg(value ORDER BY occurred_at DESC, id DESC))[1] END
-        FROM usage_events
-        WHERE tenant_id = @tenant AND occurred_at >= @start AND occurred_at < @end
-        GROUP BY metric, date_trunc('hour', occurred_at)
-        ORDER BY metric, hour
+    // Hours are built from the period's one-minute windows and pending events (WindowedUsageSql), not from every event.
+    internal static readonly string Sql = $"""
+        WITH {WindowedUsageSql.Parts(aggregatedOnly: false)}
+        SELECT metric, date_trunc('hour', at) AS hour, {WindowedUsageSql.CombinedValue}
+        FROM parts GROUP BY metric, date_trunc('hour', at) ORDER BY metric, hour
         """;
 
     public sealed record Point(Metric Metric, DateTimeOffset At, long Cumulative);
@@ -24,11 +20,7 @@ public static class UsageHistoryQuery
     {
         await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
         await using var command = new NpgsqlCommand(Sql, connection);
-        command.Parameters.AddWithValue("sum", MetricSql.KeysWith(MetricAggregation.Sum));
-        command.Parameters.AddWithValue("max", MetricSql.KeysWith(MetricAggregation.Max));
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("start", start.UtcDateTime);
-        command.Parameters.AddWithValue("end", end.UtcDateTime);
+        WindowedUsageSql.Bind(command, tenantId, start, end, MetricKeys.All.Select(m => m.ToKey()));
         var points = new List<Point>();
         var running = new Dictionary<Metric, long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -75,7 +75,7 @@ public sealed class MeterReconciler(
 
         var localEnd = until >= period.End ? period.End : until;
         // Every accepted event of the range, aggregated or not: the truth the pipeline must carry to Stripe.
-        var local = (await RangeValueQuery.ReadAsync(connection, null, tenantId, definition.Key, definition.Aggregation, period.Start, localEnd,
+        var local = (await RangeValueQuery.ReadAsync(connection, null, tenantId, definition.Key, period.Start, localEnd,
             aggregatedOnly: false, cancellationToken)).Value;
         var submitted = await SubmittedAsync(connection, tenantId, definition, range.Start, range.End, cancellationToken);
         if (local is null && submitted is null)

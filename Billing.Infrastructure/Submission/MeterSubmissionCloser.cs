@@ -145,7 +145,7 @@ public sealed class MeterSubmissionCloser(
         foreach (var period in windows.GroupBy(w => tenant.PeriodAt(w.Start)))
         {
             var end = period.Key.End < cutoff ? period.Key.End : cutoff;
-            var current = await RangeValueQuery.ReadAsync(connection, transaction, tenant.TenantId, metric, aggregation, period.Key.Start, end, aggregatedOnly: true, cancellationToken);
+            var current = await RangeValueQuery.ReadAsync(connection, transaction, tenant.TenantId, metric, period.Key.Start, end, aggregatedOnly: true, cancellationToken);
             if (current is not { Value: { } value, LatestAt: { } latestAt })
             {
                 continue;

@@ -23,6 +23,8 @@ internal sealed class UsageEventConfiguration : IEntityTypeConfiguration<UsageEv
         builder.HasIndex(e => new { e.TenantId, e.Metric, e.OccurredAt });
         // The aggregator claims unmarked events only; the partial index stays small.
         builder.HasIndex(e => e.Id).HasFilter("aggregated_at IS NULL").HasDatabaseName("ix_usage_events_unaggregated");
+        // Reads add a tenant's events not folded yet (and its set-aside ones) to its windows: this index holds only those.
+        builder.HasIndex(e => new { e.TenantId, e.Metric, e.OccurredAt }, "ix_usage_events_pending_by_tenant").HasFilter("aggregated_at IS NULL");
         builder.Property(e => e.SetAsideReason).HasMaxLength(UsageEventColumns.SetAsideReasonMaxLength);
         // The operator's list of set-aside events, newest first; a handful of rows, however large the table.
         builder.HasIndex(e => e.Id, "ix_usage_events_set_aside").HasFilter("set_aside_at IS NOT NULL");

@@ -12,6 +12,9 @@ public sealed class UsageAggregate
     /// <summary>For <c>last</c> gauges: the timestamp of the event whose value is kept.</summary>
     public DateTimeOffset? LastEventAt { get; set; }
 
+    /// <summary>Id of that event: ties in time go to the later id, as they do in the raw events, so reads mixing windows and events stay exact.</summary>
+    public long LastEventId { get; set; }
+
     /// <summary>Set whenever aggregation changes the window, cleared when its bucket's submission is written.</summary>
     public bool SubmissionPending { get; set; }
 

@@ -733,6 +733,10 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_event_at");
 
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_id");
+
                     b.Property<bool>("SubmissionPending")
                         .HasColumnType("boolean")
                         .HasColumnName("submission_pending");
@@ -924,6 +928,10 @@ namespace Billing.Infrastructure.Data.Migrations
 
                     b.HasIndex("TenantId", "Metric", "OccurredAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_metric_occurred_at");
+
+                    b.HasIndex(new[] { "TenantId", "Metric", "OccurredAt" }, "ix_usage_events_pending_by_tenant")
+                        .HasDatabaseName("ix_usage_events_pending_by_tenant")
+                        .HasFilter("aggregated_at IS NULL");
 
                     b.HasIndex(new[] { "Id" }, "ix_usage_events_set_aside")
                         .HasDatabaseName("ix_usage_events_set_aside")

@@ -161,8 +161,8 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         (string Table, string Column, bool Readable)[] tables =
         [
             ("tenants", "id", true), ("api_keys", "tenant_id", true), ("subscriptions", "tenant_id", true), ("usage_events", "tenant_id", true),
-            ("invoices", "tenant_id", true), ("invoice_lines", "tenant_id", true), ("usage_alerts", "tenant_id", true), ("audit_log", "tenant_id", true),
-            ("usage_aggregates", "tenant_id", false), ("meter_submissions", "tenant_id", false), ("meter_reconciliations", "tenant_id", false),
+            ("usage_aggregates", "tenant_id", true), ("invoices", "tenant_id", true), ("invoice_lines", "tenant_id", true), ("usage_alerts", "tenant_id", true),
+            ("audit_log", "tenant_id", true), ("meter_submissions", "tenant_id", false), ("meter_reconciliations", "tenant_id", false),
         ];
 
         foreach (var (table, column, readable) in tables)

@@ -1,0 +1,65 @@
+using Billing.Domain.Catalog;
+using Npgsql;
+
+namespace Billing.Infrastructure.Metering;
+
+/// <summary>
+/// A tenant's usage over a time range as rows that cost what the range holds in minutes, not in events: the one-minute
+/// windows of <c>usage_aggregates</c> that lie wholly inside the range, the events inside those minutes that aggregation
+/// has not folded yet (a short backlog, plus set-aside events, which count in usage but are never billed), and the raw
+/// events of the partial minutes at the range's two edges (at most two minutes of events). Each row carries the time
+/// and id of its newest event, so a <c>last</c> gauge picks the same value as it would from the raw events.
+/// </summary>
+internal static class WindowedUsageSql
+{
+    /// <summary>The CTE <c>parts(metric, at, value, last_at, last_id)</c>; <c>at</c> is the window's start or the event's time.</summary>
+    /// <param name="aggregatedOnly">Only what aggregation has folded (what submission may send): no pending events, edges likewise.</param>
+    public static string Parts(bool aggregatedOnly) => $"""
+        parts AS (
+            SELECT metric, window_start AS at, value, last_event_at AS last_at, last_event_id AS last_id FROM usage_aggregates
+            WHERE tenant_id = @tenant AND metric = ANY(@metrics) AND window_start >= @inner_start AND window_start < @inner_end
+            {(aggregatedOnly ? "" : """
+            UNION ALL
+            SELECT metric, occurred_at, value, occurred_at, id FROM usage_events
+            WHERE tenant_id = @tenant AND metric = ANY(@metrics) AND aggregated_at IS NULL AND occurred_at >= @inner_start AND occurred_at < @inner_end
+            """)}
+            UNION ALL
+            SELECT metric, occurred_at, value, occurred_at, id FROM usage_events
+            WHERE tenant_id = @tenant AND metric = ANY(@metrics) AND occurred_at >= @start AND occurred_at < @head_end {(aggregatedOnly ? "AND aggregated_at IS NOT NULL" : "")}
+            UNION ALL
+            SELECT metric, occurred_at, value, occurred_at, id FROM usage_events
+            WHERE tenant_id = @tenant AND metric = ANY(@metrics) AND occurred_at >= @tail_start AND occurred_at < @end {(aggregatedOnly ? "AND aggregated_at IS NOT NULL" : "")}
+        )
+        """;
+
+    /// <summary>The metric's combination of the parts' values: counters sum, storage keeps its maximum, seats the newest value.</summary>
+    public const string CombinedValue = """
+        CASE WHEN metric = ANY(@sum) THEN sum(value)
+             WHEN metric = ANY(@max) THEN max(value)
+             ELSE (array_agg(value ORDER BY last_at DESC, last_id DESC))[1] END::bigint
+        """;
+
+    /// <summary>Binds the range, split at whole minutes: [start, head_end) and [tail_start, end) are read raw, whole minutes in between from windows.</summary>
+    public static void Bind(NpgsqlCommand command, Guid tenantId, DateTimeOffset start, DateTimeOffset end, IEnumerable<string> metrics)
+    {
+        var innerStart = CeilingToMinute(start);
+        var innerEnd = FloorToMinute(end);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("metrics", metrics.ToArray());
+        command.Parameters.AddWithValue("start", start.UtcDateTime);
+        command.Parameters.AddWithValue("end", end.UtcDateTime);
+        command.Parameters.AddWithValue("inner_start", innerStart.UtcDateTime);
+        command.Parameters.AddWithValue("inner_end", innerEnd.UtcDateTime);
+        // When the range lies within one minute there are no whole minutes: the head then covers it all and the tail nothing.
+        command.Parameters.AddWithValue("head_end", (innerStart < end ? innerStart : end).UtcDateTime);
+        command.Parameters.AddWithValue("tail_start", (innerEnd > innerStart ? innerEnd : innerStart).UtcDateTime);
+        command.Parameters.AddWithValue("sum", MetricSql.KeysWith(MetricAggregation.Sum));
+        command.Parameters.AddWithValue("max", MetricSql.KeysWith(MetricAggregation.Max));
+    }
+
+    private static DateTimeOffset FloorToMinute(DateTimeOffset at) =>
+        new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    private static DateTimeOffset CeilingToMinute(DateTimeOffset at) =>
+        at.UtcTicks % TimeSpan.TicksPerMinute == 0 ? at.ToUniversalTime() : FloorToMinute(at).AddMinutes(1);
+}
