@@ -17,4 +17,6 @@ public static class ProblemTypes
     public const string NoAlertWebhook = Base + "no-alert-webhook";
     public const string InsufficientScope = Base + "insufficient-scope";
     public const string ApiKeyLimit = Base + "api-key-limit";
+    public const string GatewayRequestInvalid = Base + "gateway-request-invalid";
+    public const string GatewayRouteRefused = Base + "gateway-route-refused";
 }
