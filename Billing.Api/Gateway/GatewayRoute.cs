@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Billing.Api.Enforcement;
 using Billing.Domain.Catalog;
@@ -5,7 +6,7 @@ using Billing.Domain.Catalog;
 namespace Billing.Api.Gateway;
 
 /// <summary>A parsed entry of <c>Gateway:Routes</c>: the method (null: any), the path pattern and the quotas it charges.</summary>
-internal sealed class GatewayRoute
+public sealed class GatewayRoute
 {
     /// <summary>The largest amount a route may consume of a metric per request (as much as one usage event may carry).</summary>
     public const long MaxAmount = 1_000_000_000_000;
@@ -58,7 +59,7 @@ internal sealed class GatewayRoute
             }
             else if (amount is < 1 or > MaxAmount)
             {
-                errors.Add($"{key}:Consume:{metricKey}: {amount} must be between 1 and {MaxAmount:N0}.");
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:Consume:{metricKey}: {amount} must be between 1 and {MaxAmount:N0}."));
             }
             else
             {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Billing.Api.Gateway;
 
 /// <summary>The route table of <c>Gateway:Routes</c>, parsed once: which quotas a request on a route of the gateway's services charges.</summary>
-internal sealed class GatewayRoutes
+public sealed class GatewayRoutes
 {
     private readonly GatewayRoute[] _routes;
 

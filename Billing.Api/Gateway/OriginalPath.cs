@@ -5,7 +5,7 @@ namespace Billing.Api.Gateway;
 /// <c>.</c> segments dropped and <c>..</c> resolved, without the query. A client cannot then reach a metered location
 /// with a spelling the route table does not match (<c>/v1//chat/./completions</c>, <c>/v1/%63hat/completions</c>).
 /// </summary>
-internal static class OriginalPath
+public static class OriginalPath
 {
     /// <summary>Reads an origin-form target (<c>/v1/chat?x=1</c>, nginx's <c>$request_uri</c>) or an absolute URL (ingress-nginx's <c>X-Original-URL</c>).</summary>
     public static bool TryNormalize(string? target, out string path)
