@@ -76,6 +76,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
             // One benchmark key sends far more than a tenant normally may; the limiter is not what is measured.
             builder.UseSetting("RateLimiting:PermitsPerSecond", "10000000");
             builder.UseSetting("RateLimiting:Burst", "10000000");
+            // The gateway benchmark's metered location: one api_calls per request behind nginx.
+            builder.UseSetting("Gateway:Routes:0:Match", "GET /v1/*");
+            builder.UseSetting("Gateway:Routes:0:Consume:api_calls", "1");
         }
     }
 }
