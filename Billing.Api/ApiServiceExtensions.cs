@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Billing.Api.Auth;
 using Billing.Api.Dashboard;
+using Billing.Api.Gateway;
 using Billing.Api.Http;
 using Billing.Api.Problems;
 using Billing.Api.StripeRoutes;
@@ -38,16 +39,19 @@ public static class ApiServiceExtensions
         builder.Services.AddOpenApi();
         builder.AddApiKeyAuthentication();
         builder.AddPerKeyRateLimiting();
+        builder.AddGatewayAuthorizer();
         return builder;
     }
 
     /// <summary>
     /// The client's address and scheme from trusted proxies, HSTS and <c>nosniff</c>; errors become RFC 9457 problems
-    /// (thrown, or empty 4xx such as 401/403/404); the dashboard's files; then authentication.
+    /// (thrown, or empty 4xx such as 401/403/404), shaped for nginx on the gateway authorizer; the dashboard's files; then
+    /// authentication.
     /// </summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
         app.UseHttpSecurity();
+        app.UseGatewayAnswers();
         app.UseApiExceptionHandler();
         app.UseDashboardFiles();
         app.UseStatusCodePages();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what this repository needs on a Debian or Ubuntu machine, skipping what is present:
 # PostgreSQL and Redis server packages when no container engine answers, Chromium for the
-# browser tests (with --browser), a font for the emulator's PDFs, kubectl for the deployment tests (with --kubectl), the web app's npm
-# packages, and the .NET local tools.
+# browser tests (with --browser), nginx for the gateway tests, a font for the emulator's PDFs, kubectl for the deployment
+# tests (with --kubectl), the web app's npm packages, and the .NET local tools.
 # Sourced by eng/run.sh and eng/test.sh; safe to run repeatedly.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +42,9 @@ if [ "$mode" = local ] || { [ "$mode" = auto ] && ! engine_answers; }; then
   command -v redis-server >/dev/null || packages+=(redis-server)
   [ ${#packages[@]} -eq 0 ] || apt_install "${packages[@]}"
 fi
+
+# The gateway tests and benchmark run Debian's nginx (with its auth_request module) in front of a test service.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 
 # The Stripe emulator draws invoice PDFs with a system TrueType font.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install fonts-dejavu-core

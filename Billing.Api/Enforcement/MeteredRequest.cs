@@ -16,17 +16,25 @@ internal sealed class MeteredRequest
     private static readonly string ProcessPrefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private static long _sequence;
 
+    /// <summary>A request whose id this server generates: every handled request did the work and is recorded once.</summary>
+    public MeteredRequest()
+        : this(string.Create(CultureInfo.InvariantCulture, $"req:{ProcessPrefix}{Interlocked.Increment(ref _sequence):x}"))
+    {
+    }
+
+    /// <summary>A request named by its caller (<c>gw:&lt;gateway request id&gt;</c>), whose repeats are recorded once.</summary>
+    public MeteredRequest(string id) => Id = id;
+
     /// <summary>
-    /// The idempotency key of this request's usage events. Generated here, never taken from the client: every handled
-    /// request did the work and is recorded once, and a retry of the recording inside the server (or a second delivery
-    /// from the usage stream) cannot count it twice.
+    /// The idempotency key of this request's usage events. Never taken from a client as it is: a retry of the recording
+    /// inside the server (or a second delivery from the usage stream) cannot count the request twice.
     /// </summary>
-    public string Id { get; } = string.Create(CultureInfo.InvariantCulture, $"{ProcessPrefix}{Interlocked.Increment(ref _sequence):x}");
+    public string Id { get; }
 
     /// <summary>A warning about the tenant's standing (payment grace), written once whatever the number of quotas.</summary>
     public string? StandingWarning { get; set; }
 
-    public string EventId(Metric metric) => $"req:{Id}:{metric.ToKey()}";
+    public string EventId(Metric metric) => $"{Id}:{metric.ToKey()}";
 
     /// <summary>Sets the state of <paramref name="decision"/>'s metric after this request; <see cref="WriteHeaders"/> shows it.</summary>
     public void Set(QuotaDecision decision, long consumed, DateTimeOffset resetAt)

@@ -28,4 +28,6 @@ public static class ProblemTypes
     public const string InvoicedTenant = Base + "invoiced-tenant";
     public const string PaymentsNotConfigured = Base + "payments-not-configured";
     public const string WebhookNotFailed = Base + "webhook-not-failed";
+    public const string GatewayRequestInvalid = Base + "gateway-request-invalid";
+    public const string GatewayRouteRefused = Base + "gateway-route-refused";
 }

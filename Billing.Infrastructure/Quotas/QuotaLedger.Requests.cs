@@ -10,26 +10,43 @@ namespace Billing.Infrastructure.Quotas;
 /// <summary>All the quotas of one metered request, decided in one Redis round trip.</summary>
 public sealed partial class QuotaLedger
 {
-    // KEYS: the tenant's usage counters, one per quota (one hash tag, so one Redis Cluster shard). ARGV per key: units
-    // the check needs, units to reserve, hard limit (-1: none). Every limit is checked before anything is reserved, so a
-    // request refused by one quota holds nothing of the others. Returns { 1, n, used... } (all let through, reserved),
-    // { 0, i, used... } (the i-th refused, nothing reserved; usage up to it) or { -1, m, index... } (counters missing).
+    // KEYS: the tenant's usage counters, one per quota (one hash tag, so one Redis Cluster shard), then the request's
+    // idempotency marker if it has one. ARGV per counter: units the check needs, units to reserve, hard limit (-1: none);
+    // then, with a marker, its time to live in ms. Every limit is checked before anything is reserved, so a request
+    // refused by one quota holds nothing of the others. Returns { 1, n, used... } (all let through, reserved), { 0, i,
+    // used... } (the i-th refused, nothing reserved; usage up to it), { -1, m, index... } (counters missing) or { 2, n,
+    // used... } (the marker's request was let through before: nothing counted now, the usage that request saw).
     private const string RequestScript = """
+        local n = math.floor(#ARGV / 3)
+        local marker = (#ARGV % 3 == 1) and KEYS[n + 1] or nil
+        if marker then
+          local seen = redis.call('LRANGE', marker, 0, -1)
+          if #seen > 0 then
+            local used = {}
+            -- A quota the earlier request did not have (the route's metrics were reconfigured since) shows its counter.
+            for i = 1, n do used[i] = tonumber(seen[i] or redis.call('HGET', KEYS[i], 'v') or 0) end
+            return { 2, n, unpack(used) }
+          end
+        end
         local missing = {}
-        for i, key in ipairs(KEYS) do
-          if redis.call('EXISTS', key) == 0 then missing[#missing + 1] = i end
+        for i = 1, n do
+          if redis.call('EXISTS', KEYS[i]) == 0 then missing[#missing + 1] = i end
         end
         if #missing > 0 then return { -1, #missing, unpack(missing) } end
         local used = {}
-        for i, key in ipairs(KEYS) do
-          used[i] = tonumber(redis.call('HGET', key, 'v'))
+        for i = 1, n do
+          used[i] = tonumber(redis.call('HGET', KEYS[i], 'v'))
           local limit = tonumber(ARGV[i * 3])
           if limit >= 0 and used[i] + tonumber(ARGV[i * 3 - 2]) > limit then return { 0, i, unpack(used) } end
         end
-        for i, key in ipairs(KEYS) do
-          if tonumber(ARGV[i * 3 - 1]) > 0 then redis.call('HINCRBY', key, 'v', ARGV[i * 3 - 1]) end
+        for i = 1, n do
+          if tonumber(ARGV[i * 3 - 1]) > 0 then redis.call('HINCRBY', KEYS[i], 'v', ARGV[i * 3 - 1]) end
         end
-        return { 1, #KEYS, unpack(used) }
+        if marker then
+          redis.call('RPUSH', marker, unpack(used))
+          redis.call('PEXPIRE', marker, ARGV[#ARGV])
+        end
+        return { 1, n, unpack(used) }
         """;
 
     /// <summary>
@@ -40,8 +57,19 @@ public sealed partial class QuotaLedger
     /// With local views (<see cref="UsageViews.Enabled"/>) only hard caps go to Redis; soft-capped and uncapped quotas,
     /// which never refuse, are decided from the views and reserve nothing (their units reach the counter with the flush).
     /// </summary>
-    public Task<RequestDecision> DecideRequestAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken)
+    /// <param name="idempotency">
+    /// Set when the caller names the request (a gateway's request id): a repeat within the window answers as the first
+    /// call did and counts nothing. Every quota is then decided and reserved in Redis, local views or not, since a repeat
+    /// may reach another replica.
+    /// </param>
+    public Task<RequestDecision> DecideRequestAsync(
+        Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken, RequestIdempotency? idempotency = null)
     {
+        if (idempotency is not null)
+        {
+            return DecideInRedisAsync(tenantId, period, asks, cancellationToken, idempotency);
+        }
+
         foreach (var ask in asks)
         {
             if (views.Enabled && ask.Quota.HardLimit is null)
@@ -54,10 +82,17 @@ public sealed partial class QuotaLedger
     }
 
     /// <summary>Every ask in one script: the exact path, always taken by hard caps.</summary>
-    private async Task<RequestDecision> DecideInRedisAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken)
+    private async Task<RequestDecision> DecideInRedisAsync(
+        Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken, RequestIdempotency? idempotency = null)
     {
-        var keys = asks.Select(a => (RedisKey)UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
+        RedisKey[] keys = [.. asks.Select(a => (RedisKey)UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start))];
         RedisValue[] arguments = [.. asks.SelectMany(a => new RedisValue[] { Math.Max(1, a.Amount), a.Reserve ? a.Amount : 0, a.Quota.HardLimit ?? -1 })];
+        if (idempotency is not null)
+        {
+            keys = [.. keys, $"quota-request:{{{tenantId:N}}}:{idempotency.Key}"];
+            arguments = [.. arguments, (long)idempotency.Window.TotalMilliseconds];
+        }
+
         try
         {
             for (var attempt = 0; attempt < 2; attempt++)
@@ -76,7 +111,7 @@ public sealed partial class QuotaLedger
                 for (var i = 0; i < count; i++)
                 {
                     var decision = QuotaPolicy.Evaluate(asks[i].Quota, (long)result[2 + i], asks[i].Amount);
-                    decisions.Add(new LedgerDecision(decision, Reserved: state == 1 && asks[i].Reserve && asks[i].Amount > 0, Replayed: false));
+                    decisions.Add(new LedgerDecision(decision, Reserved: state == 1 && asks[i].Reserve && asks[i].Amount > 0, Replayed: state == 2));
                 }
 
                 return new RequestDecision(decisions, InDatabase: false);

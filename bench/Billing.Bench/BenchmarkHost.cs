@@ -88,6 +88,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
             // Nor is the ingestion budget: it is checked on every request (its cost is measured), but never runs out.
             builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:EventsPerSecond", "1000000000");
             builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:Burst", "1000000000");
+            // The gateway benchmark's metered location: one api_calls per request behind nginx.
+            builder.UseSetting("Gateway:Routes:0:Match", "GET /v1/*");
+            builder.UseSetting("Gateway:Routes:0:Consume:api_calls", "1");
         }
     }
 }

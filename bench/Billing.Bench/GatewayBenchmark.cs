@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Billing.Testing;
+
+namespace Billing.Bench;
+
+/// <summary>
+/// Issue 18's overhead figures: Debian's nginx with the shipped configuration (deploy/gateway/nginx) in front of a
+/// counting test service, the same run serving an unprotected location (<c>/healthz</c>) and a location behind
+/// <c>auth_request</c> to the billing API (<c>/v1/…</c>, one <c>api_calls</c> a request), in alternating rounds at C
+/// concurrent clients: the throughput ratio and the added p99 latency.
+/// </summary>
+public static class GatewayBenchmark
+{
+    private const int WarmUpRequests = 3_000;
+    private const string Plain = "/healthz";
+    private const string Metered = "/v1/bench";
+
+    public static async Task RunAsync(BenchmarkHost host, int clients, int requestsPerRound, int rounds)
+    {
+        await using var upstream = await CountingUpstream.StartAsync(keep: false);
+        await using var nginx = new NginxServer([host.ApiAddress], upstream.Address);
+        await nginx.StartAsync();
+        var key = await host.CreateTenantKeyAsync("enterprise");
+        using var http = host.Client(key, nginx.Address.ToString());
+        await SteadyState.WarmUpAsync(async () =>
+        {
+            await RoundAsync(http, Plain, clients, WarmUpRequests);
+            await RoundAsync(http, Metered, clients, WarmUpRequests);
+        });
+
+        var plain = new Latencies();
+        var metered = new Latencies();
+        TimeSpan plainTime = TimeSpan.Zero, meteredTime = TimeSpan.Zero;
+        for (var round = 0; round < rounds; round++)
+        {
+            plainTime += await RoundAsync(http, Plain, clients, requestsPerRound, plain);
+            meteredTime += await RoundAsync(http, Metered, clients, requestsPerRound, metered);
+        }
+
+        var total = requestsPerRound * rounds;
+        var plainRate = total / plainTime.TotalSeconds;
+        var meteredRate = total / meteredTime.TotalSeconds;
+        Console.WriteLine();
+        Console.WriteLine($"gateway: nginx in front of a test service, GET, {clients} clients, {rounds} alternating rounds of {requestsPerRound:N0} requests per variant");
+        Console.WriteLine($"  without auth_request          : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
+        Console.WriteLine($"  with auth_request (billing)   : {meteredRate,10:N0} req/s   p50 {metered.Percentile(50):F2} ms, p99 {metered.Percentile(99):F2} ms");
+        Console.WriteLine($"  throughput ratio {meteredRate / plainRate:F2} (goal >= 0.8), added p99 {metered.Percentile(99) - plain.Percentile(99):F2} ms (goal <= 2 ms)");
+        Console.WriteLine($"  the service received {upstream.Count:N0} requests");
+    }
+
+    private static async Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null)
+    {
+        var next = -1;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) < requests)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync(path);
+                response.EnsureSuccessStatusCode();
+                latencies?.Add(Stopwatch.GetElapsedTime(started));
+            }
+        }));
+        return watch.Elapsed;
+    }
+}

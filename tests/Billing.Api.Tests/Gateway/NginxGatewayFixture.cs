@@ -1,0 +1,90 @@
+using Billing.Testing;
+
+namespace Billing.Api.Tests.Gateway;
+
+/// <summary>
+/// The shipped nginx configuration running Debian's nginx on loopback, in front of a counting upstream, with two API
+/// replicas behind its <c>auth_request</c>.
+/// </summary>
+public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifetime
+{
+    public ApiFactory Api { get; } = new(stores);
+
+    public GatewayReplica First { get; private set; } = null!;
+
+    public GatewayReplica Second { get; private set; } = null!;
+
+    public CountingUpstream Upstream { get; private set; } = null!;
+
+    public NginxServer Nginx { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Api.InitializeAsync();
+        First = GatewayReplica.Start(Api);
+        Second = GatewayReplica.Start(Api);
+        Upstream = await CountingUpstream.StartAsync();
+        Nginx = new NginxServer([First.Address, Second.Address], Upstream.Address);
+        await Nginx.StartAsync();
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// Asks each replica directly until it has compiled, connected and cached its paths: a cold replica's first answers
+    /// can take longer than the shipped configuration's 2 s timeout on a loaded machine, and what the tests measure is
+    /// the decision, not a cold start.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        var (_, key) = await Api.CreateTenantWithKeyAsync("enterprise", "warm-up");
+        foreach (var replica in new[] { First, Second })
+        {
+            using var http = replica.CreateClient();
+            for (var round = 0; round < 3; round++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, round == 0 ? 1 : 50).Select(async _ =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/gateway/authorize");
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                    request.Headers.Add("X-Original-Method", "POST");
+                    request.Headers.Add("X-Original-URI", "/v1/chat/completions");
+                    request.Headers.Add("X-Request-Id", Guid.NewGuid().ToString("N"));
+                    using var response = await http.SendAsync(request);
+                    response.EnsureSuccessStatusCode();
+                }));
+            }
+        }
+    }
+
+    /// <summary>A client of nginx, sending <paramref name="key"/> as the tenant's bearer key.</summary>
+    public HttpClient Client(string? key)
+    {
+        var http = new HttpClient { BaseAddress = Nginx.Address };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http;
+    }
+
+    /// <summary>The requests the upstream received with <paramref name="key"/>.</summary>
+    public IReadOnlyList<ReceivedRequest> ReceivedWith(string key) =>
+        [.. Upstream.Received.Where(r => r.Headers.GetValueOrDefault("Authorization") == $"Bearer {key}")];
+
+    /// <summary>Waits until both replicas' usage is in PostgreSQL.</summary>
+    public async Task UsageDrainedAsync()
+    {
+        await ApiFactory.UsageDrainedAsync(First.Services);
+        await ApiFactory.UsageDrainedAsync(Second.Services);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Nginx.DisposeAsync();
+        await Upstream.DisposeAsync();
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+        await Api.DisposeAsync();
+    }
+}
