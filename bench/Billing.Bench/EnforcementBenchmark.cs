@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace Billing.Bench;
@@ -52,20 +51,6 @@ public static class EnforcementBenchmark
         Console.WriteLine($"  hard cap : throughput ratio {hardRate / plainRate:F2}, added p99 {meteredHard.Percentile(99) - plain.Percentile(99):F2} ms");
     }
 
-    private static async Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null)
-    {
-        var next = -1;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref next) < requests)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsync(path, new StringContent("""{"prompt":"count these five words"}""", Encoding.UTF8, "application/json"));
-                response.EnsureSuccessStatusCode();
-                latencies?.Add(Stopwatch.GetElapsedTime(started));
-            }
-        }));
-        return watch.Elapsed;
-    }
+    private static Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null) =>
+        ClosedLoop.RunAsync(clients, requests, () => http.PostAsync(path, new StringContent("""{"prompt":"count these five words"}""", Encoding.UTF8, "application/json")), latencies);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Billing.Testing;
 
 namespace Billing.Bench;
@@ -48,20 +47,6 @@ public static class GatewayBenchmark
         Console.WriteLine($"  the service received {upstream.Count:N0} requests");
     }
 
-    private static async Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null)
-    {
-        var next = -1;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-        {
-            while (Interlocked.Increment(ref next) < requests)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.GetAsync(path);
-                response.EnsureSuccessStatusCode();
-                latencies?.Add(Stopwatch.GetElapsedTime(started));
-            }
-        }));
-        return watch.Elapsed;
-    }
+    private static Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null) =>
+        ClosedLoop.RunAsync(clients, requests, () => http.GetAsync(path), latencies);
 }
