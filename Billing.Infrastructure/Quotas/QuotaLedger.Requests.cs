@@ -131,14 +131,30 @@ public sealed partial class QuotaLedger
         logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
         stale.Add(asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)));
         var decisions = new List<LedgerDecision>(asks.Count);
-        foreach (var ask in asks)
+        try
         {
-            var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
-            decisions.Add(decision);
-            if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+            foreach (var ask in asks)
             {
-                break;
+                var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
+                decisions.Add(decision);
+                if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+                {
+                    break;
+                }
             }
+        }
+        catch (QuotaDecisionUnavailableException)
+        {
+            // The request is refused as a whole: what the quotas before this one stored goes with it.
+            for (var i = 0; i < decisions.Count; i++)
+            {
+                if (decisions[i].Reserved)
+                {
+                    await ReleaseAsync(tenantId, asks[i].Quota.Metric, period, asks[i].Amount, asks[i].EventId);
+                }
+            }
+
+            throw;
         }
 
         return new RequestDecision(decisions, InDatabase: true);
