@@ -95,6 +95,7 @@ public sealed partial class QuotaLedger
 
         try
         {
+            await stale.DropIfStaleAsync(keys[..asks.Count]);
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RequestScript, keys, arguments))!;
@@ -129,7 +130,8 @@ public sealed partial class QuotaLedger
     private async Task<RequestDecision> DecideInDatabaseAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, Exception failure, CancellationToken cancellationToken)
     {
         logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
-        stale.Add(asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)));
+        var counterKeys = asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
+        stale.Add(counterKeys);
         var decisions = new List<LedgerDecision>(asks.Count);
         try
         {
@@ -157,6 +159,8 @@ public sealed partial class QuotaLedger
             throw;
         }
 
+        // Again once committed: a drop that ran while these decisions were in PostgreSQL rebuilt the counters without them.
+        stale.Add(counterKeys);
         return new RequestDecision(decisions, InDatabase: true);
     }
 }

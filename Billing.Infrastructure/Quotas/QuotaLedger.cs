@@ -60,6 +60,7 @@ public sealed partial class QuotaLedger(
         var counterKey = UsageCounterKey.For(tenantId, quota.Metric.ToKey(), period.Start);
         try
         {
+            await stale.DropIfStaleAsync([counterKey]);
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 var marker = idempotencyKey is null ? counterKey : MarkerKey(tenantId, idempotencyKey);
@@ -85,7 +86,10 @@ public sealed partial class QuotaLedger(
         {
             logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
             stale.Add([counterKey]);
-            return await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
+            var decided = await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
+            // Again once committed: a drop that ran while this decision was in PostgreSQL rebuilt the counter without it.
+            stale.Add([counterKey]);
+            return decided;
         }
     }
 
