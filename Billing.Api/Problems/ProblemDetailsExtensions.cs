@@ -51,7 +51,7 @@ public static class ProblemDetailsExtensions
                 QuotaDecisionUnavailableException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
-            // An expected refusal under an outage, logged once by the ledger's warning, not as an unhandled error per request.
+            // An expected refusal under an outage (the ledger logs the outage), not an unhandled error.
             SuppressDiagnosticsCallback = context => context.Exception is QuotaDecisionUnavailableException,
         });
         return app;
