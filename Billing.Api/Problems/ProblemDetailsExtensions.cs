@@ -1,3 +1,5 @@
+using Billing.Infrastructure.Quotas;
+
 namespace Billing.Api.Problems;
 
 /// <summary>RFC 9457 problem bodies for every error, including requests the framework cannot bind.</summary>
@@ -24,16 +26,33 @@ public static class ProblemDetailsExtensions
             {
                 context.ProblemDetails.Detail = badRequest.Message;
             }
+
+            if (context.Exception is QuotaDecisionUnavailableException unavailable)
+            {
+                context.ProblemDetails.Type = ProblemTypes.StoreUnavailable;
+                context.ProblemDetails.Title = "Quota decision unavailable";
+                context.ProblemDetails.Detail = unavailable.Message;
+                context.HttpContext.Response.Headers.RetryAfter =
+                    ((long)Math.Ceiling(QuotaDecisionUnavailableException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         });
 
-    /// <summary>Unhandled exceptions become 500 problems; malformed requests (bad JSON, wrong types) their own 4xx.</summary>
+    /// <summary>
+    /// Unhandled exceptions become 500 problems; malformed requests (bad JSON, wrong types) their own 4xx; a quota that
+    /// could not be decided in time (Redis down, the PostgreSQL fallback saturated) a 503 with <c>Retry-After</c>.
+    /// </summary>
     public static WebApplication UseApiExceptionHandler(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException badRequest
-                ? badRequest.StatusCode
-                : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException badRequest => badRequest.StatusCode,
+                QuotaDecisionUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+            // An expected refusal under an outage (the ledger logs the outage), not an unhandled error.
+            SuppressDiagnosticsCallback = context => context.Exception is QuotaDecisionUnavailableException,
         });
         return app;
     }

@@ -24,6 +24,8 @@ public static class MeteringRegistration
         builder.Services.AddScoped<TenantBillingStore>();
         builder.Services.Configure<UsageBufferOptions>(builder.Configuration.GetSection(UsageBufferOptions.SectionName));
         builder.Services.AddSingleton<UsageViews>();
+        builder.Services.Configure<QuotaFallbackOptions>(builder.Configuration.GetSection(QuotaFallbackOptions.SectionName));
+        builder.Services.AddSingleton<DatabaseDecisionGate>();
         builder.Services.AddSingleton<QuotaLedger>();
         builder.Services.AddSingleton<Limits.TokenBuckets>();
         builder.Services.AddSingleton<IngestionAdmission>();

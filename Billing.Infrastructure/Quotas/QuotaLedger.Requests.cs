@@ -95,6 +95,7 @@ public sealed partial class QuotaLedger
 
         try
         {
+            await stale.DropIfStaleAsync(keys[..asks.Count]);
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RequestScript, keys, arguments))!;
@@ -129,18 +130,37 @@ public sealed partial class QuotaLedger
     private async Task<RequestDecision> DecideInDatabaseAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, Exception failure, CancellationToken cancellationToken)
     {
         logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
-        stale.Add(asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)));
+        var counterKeys = asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
+        stale.Add(counterKeys);
         var decisions = new List<LedgerDecision>(asks.Count);
-        foreach (var ask in asks)
+        try
         {
-            var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
-            decisions.Add(decision);
-            if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+            foreach (var ask in asks)
             {
-                break;
+                var decision = await DecideInDatabaseAsync(tenantId, ask.Quota, period, ask.Amount, ask.Reserve, ask.EventId, cancellationToken);
+                decisions.Add(decision);
+                if (decision.Decision.Kind == QuotaDecisionKind.Deny)
+                {
+                    break;
+                }
             }
         }
+        catch (QuotaDecisionUnavailableException)
+        {
+            // The request is refused as a whole: what the quotas before this one stored goes with it.
+            for (var i = 0; i < decisions.Count; i++)
+            {
+                if (decisions[i].Reserved)
+                {
+                    await ReleaseAsync(tenantId, asks[i].Quota.Metric, period, asks[i].Amount, asks[i].EventId);
+                }
+            }
 
+            throw;
+        }
+
+        // Again once committed: a drop that ran while these decisions were in PostgreSQL rebuilt the counters without them.
+        stale.Add(counterKeys);
         return new RequestDecision(decisions, InDatabase: true);
     }
 }

@@ -13,9 +13,11 @@ namespace Billing.Infrastructure.Quotas;
 /// <summary>
 /// Quota decisions against the tenant's current-period usage. With Redis, a consuming check is one
 /// atomic script on the usage counter (check the limit, then reserve), so N concurrent requests with R
-/// units remaining let exactly R through, across any number of API replicas. Without Redis, the
-/// decision is taken in PostgreSQL under a per-(tenant, metric) advisory lock, with the usage event
-/// written in the same transaction: slower, still exact.
+/// units remaining let exactly R through, across any number of API replicas. Without Redis, a hard cap is
+/// decided in PostgreSQL under a per-(tenant, metric) advisory lock, with the usage event written in the same
+/// transaction: slower, still exact. Soft-capped and uncapped quotas never refuse, so they take no lock. The fallback
+/// is admitted by <see cref="DatabaseDecisionGate"/> (bounded slots, bounded waits) so that a busy tenant cannot take
+/// the connection pool from everyone while Redis is down.
 /// </summary>
 public sealed partial class QuotaLedger(
     IConnectionMultiplexer redis,
@@ -24,6 +26,7 @@ public sealed partial class QuotaLedger(
     StaleCounters stale,
     UsageViews views,
     SingleFlight rebuilds,
+    DatabaseDecisionGate gate,
     ILogger<QuotaLedger> logger)
 {
     // KEYS[1] usage counter, KEYS[2] idempotency marker (or the counter again when there is none).
@@ -57,6 +60,7 @@ public sealed partial class QuotaLedger(
         var counterKey = UsageCounterKey.For(tenantId, quota.Metric.ToKey(), period.Start);
         try
         {
+            await stale.DropIfStaleAsync([counterKey]);
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 var marker = idempotencyKey is null ? counterKey : MarkerKey(tenantId, idempotencyKey);
@@ -82,7 +86,10 @@ public sealed partial class QuotaLedger(
         {
             logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
             stale.Add([counterKey]);
-            return await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
+            var decided = await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
+            // Again once committed: a drop that ran while this decision was in PostgreSQL rebuilt the counter without it.
+            stale.Add([counterKey]);
+            return decided;
         }
     }
 
@@ -137,11 +144,35 @@ public sealed partial class QuotaLedger(
     private async Task<LedgerDecision> DecideInDatabaseAsync(
         Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string eventId, CancellationToken cancellationToken)
     {
+        // Only a hard cap can refuse, so only its decision and its write must be one step under the counter's lock.
+        var lockKey = quota.HardLimit is null ? null : $"{tenantId:N}:{quota.Metric.ToKey()}";
+        await using var turn = await gate.EnterAsync(lockKey, cancellationToken);
+        try
+        {
+            return await DecideInTransactionAsync(tenantId, quota, period, amount, reserve, eventId, lockKey, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw new QuotaDecisionUnavailableException(
+                $"Redis is unavailable and the lock of {quota.Metric.ToKey()} stayed held (another replica deciding) for {gate.Wait.TotalMilliseconds:0} ms; retry shortly.", e);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException postgres || !PostgresFailures.IsCausedByData(postgres))
+        {
+            throw new QuotaDecisionUnavailableException("Redis and PostgreSQL are both unavailable; the quota cannot be decided now. Retry shortly.", e);
+        }
+    }
+
+    private async Task<LedgerDecision> DecideInTransactionAsync(
+        Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string eventId, string? lockKey, CancellationToken cancellationToken)
+    {
         await using var connection = await TenantConnections.OpenAsync(dataSource, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction))
+        if (lockKey is not null)
         {
-            @lock.Parameters.AddWithValue("key", $"{tenantId:N}:{quota.Metric.ToKey()}");
+            // lock_timeout bounds the wait for a lock another replica holds; it ends with the transaction.
+            await using var @lock = new NpgsqlCommand(
+                $"SET LOCAL lock_timeout = {(long)gate.Wait.TotalMilliseconds}; SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction);
+            @lock.Parameters.AddWithValue("key", lockKey);
             await @lock.ExecuteNonQueryAsync(cancellationToken);
         }
 

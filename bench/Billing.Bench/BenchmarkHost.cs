@@ -31,7 +31,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
     {
         await _stores.InitializeAsync();
         Database = await _stores.CreateMigratedDatabaseAsync();
-        _api = new ApiOnKestrel(Database.Api, _stores.Redis.ConnectionString);
+        _api = new ApiOnKestrel(ApiSettings());
         _api.UseKestrel(0);
         _api.StartServer();
         ApiAddress = _api.ClientOptions.BaseAddress;
@@ -72,25 +72,39 @@ public sealed class BenchmarkHost : IAsyncDisposable
         await _stores.DisposeAsync();
     }
 
+    /// <summary>The processes of PostgreSQL and Redis (wrappers included), for <see cref="CpuSplit"/>.</summary>
+    public IEnumerable<int> StoreProcessIds => new[] { _stores.Postgres.ProcessId, _stores.Redis.ProcessId }.OfType<int>();
+
+    /// <summary>
+    /// The API's settings in every benchmark, whether it runs in this process or as its own (<see cref="ApiProcess"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ApiSettings() => new Dictionary<string, string>
+    {
+        ["ConnectionStrings:billingdb"] = Database.Api,
+        ["ConnectionStrings:redis"] = _stores.Redis.ConnectionString,
+        ["Auth:OperatorKey"] = OperatorKey,
+        ["Logging:LogLevel:Default"] = "Warning",
+        // One benchmark key sends far more than a tenant normally may; the limiter is not what is measured.
+        ["RateLimiting:PermitsPerSecond"] = "10000000",
+        ["RateLimiting:Burst"] = "10000000",
+        // Nor is the ingestion budget: it is checked on every request (its cost is measured), but never runs out.
+        ["Catalog:Plans:enterprise:IngestionBudget:EventsPerSecond"] = "1000000000",
+        ["Catalog:Plans:enterprise:IngestionBudget:Burst"] = "1000000000",
+        // The gateway benchmark's metered location: one api_calls per request behind nginx.
+        ["Gateway:Routes:0:Match"] = "GET /v1/*",
+        ["Gateway:Routes:0:Consume:api_calls"] = "1",
+    };
+
     // Any type of the API assembly names its entry point; the benchmark has a Program of its own.
-    private sealed class ApiOnKestrel(string database, string redis) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
+    private sealed class ApiOnKestrel(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Billing.Api.Auth.CurrentTenant>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:billingdb", database);
-            builder.UseSetting("ConnectionStrings:redis", redis);
-            builder.UseSetting("Auth:OperatorKey", OperatorKey);
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            // One benchmark key sends far more than a tenant normally may; the limiter is not what is measured.
-            builder.UseSetting("RateLimiting:PermitsPerSecond", "10000000");
-            builder.UseSetting("RateLimiting:Burst", "10000000");
-            // Nor is the ingestion budget: it is checked on every request (its cost is measured), but never runs out.
-            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:EventsPerSecond", "1000000000");
-            builder.UseSetting("Catalog:Plans:enterprise:IngestionBudget:Burst", "1000000000");
-            // The gateway benchmark's metered location: one api_calls per request behind nginx.
-            builder.UseSetting("Gateway:Routes:0:Match", "GET /v1/*");
-            builder.UseSetting("Gateway:Routes:0:Consume:api_calls", "1");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
         }
     }
 }

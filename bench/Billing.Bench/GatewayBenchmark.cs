@@ -14,12 +14,38 @@ public static class GatewayBenchmark
     private const string Plain = "/healthz";
     private const string Metered = "/v1/bench";
 
+    /// <summary>
+    /// Runs the comparison with the API in this process, sharing every core with nginx and the clients; then, when the
+    /// machine allows it, again with the billing side (the API as its own process, PostgreSQL, Redis) on cores of its
+    /// own (<see cref="CpuSplit"/>), as when the billing API runs on other machines than the gateway.
+    /// </summary>
     public static async Task RunAsync(BenchmarkHost host, int clients, int requestsPerRound, int rounds)
     {
-        await using var upstream = await CountingUpstream.StartAsync(keep: false);
-        await using var nginx = new NginxServer([host.ApiAddress], upstream.Address);
-        await nginx.StartAsync();
         var key = await host.CreateTenantKeyAsync("enterprise");
+        await CompareAsync("billing API in the benchmark's process, all cores shared", host, host.ApiAddress, key, clients, requestsPerRound, rounds);
+        if (!CpuSplit.Possible)
+        {
+            Console.WriteLine("  (one core, or no taskset: the split-core comparison is skipped)");
+            return;
+        }
+
+        // This process and everything it started (the stores) on the gateway's core first, then the billing side moved off it.
+        CpuSplit.Pin(Environment.ProcessId, CpuSplit.GatewayCores);
+        foreach (var store in host.StoreProcessIds)
+        {
+            CpuSplit.Pin(store, CpuSplit.BillingCores);
+        }
+
+        await using var api = await ApiProcess.StartAsync(host, CpuSplit.BillingCores);
+        await CompareAsync($"billing API, PostgreSQL and Redis on core(s) {CpuSplit.BillingCores}; clients, nginx and the service on core {CpuSplit.GatewayCores}",
+            host, api.Address, key, clients, requestsPerRound, rounds);
+    }
+
+    private static async Task CompareAsync(string setup, BenchmarkHost host, Uri billingApi, string key, int clients, int requestsPerRound, int rounds)
+    {
+        await using var upstream = await CountingUpstream.StartAsync(keep: false);
+        await using var nginx = new NginxServer([billingApi], upstream.Address);
+        await nginx.StartAsync();
         using var http = host.Client(key, nginx.Address.ToString());
         await SteadyState.WarmUpAsync(async () =>
         {
@@ -40,7 +66,7 @@ public static class GatewayBenchmark
         var plainRate = total / plainTime.TotalSeconds;
         var meteredRate = total / meteredTime.TotalSeconds;
         Console.WriteLine();
-        Console.WriteLine($"gateway: nginx in front of a test service, GET, {clients} clients, {rounds} alternating rounds of {requestsPerRound:N0} requests per variant");
+        Console.WriteLine($"gateway ({setup}): nginx in front of a test service, GET, {clients} clients, {rounds} alternating rounds of {requestsPerRound:N0} requests per variant");
         Console.WriteLine($"  without auth_request          : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
         Console.WriteLine($"  with auth_request (billing)   : {meteredRate,10:N0} req/s   p50 {metered.Percentile(50):F2} ms, p99 {metered.Percentile(99):F2} ms");
         Console.WriteLine($"  throughput ratio {meteredRate / plainRate:F2} (goal >= 0.8), added p99 {metered.Percentile(99) - plain.Percentile(99):F2} ms (goal <= 2 ms)");

@@ -34,6 +34,9 @@ public abstract class LocalServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The process started (a wrapper such as <c>runuser</c> for some servers; the server is then its child).</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>Starts the server (again, after <see cref="StopAsync"/>, on the same port and data).</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

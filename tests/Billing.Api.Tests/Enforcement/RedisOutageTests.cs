@@ -108,6 +108,36 @@ public sealed class RedisOutageTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(10_000, await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == "api_calls").SumAsync(e => e.Value, TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task A_counter_known_to_have_missed_usage_is_dropped_by_the_next_decision_before_it_is_read()
+    {
+        // As after an outage whose restore-time drop has not happened yet (Redis still loading its file, or the
+        // decision arriving first): the counter Redis kept says 9,996, PostgreSQL holds 9,999.
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("free");
+        await api.SeedUsageAsync(tenantId, "api_calls", 10_000 - 5);
+        using var http = api.CreateClient(key);
+        async Task<(string Decision, long Used)> ConsumeAsync(string id)
+        {
+            using var response = await http.PostAsJsonAsync("/api/v1/entitlements/consume", new { metric = "api_calls", amount = 1, idempotencyKey = id }, TestContext.Current.CancellationToken);
+            var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken);
+            return (body.GetProperty("decision").GetString()!, body.GetProperty("used").GetInt64());
+        }
+
+        Assert.Equal(("allow", 9_996L), await ConsumeAsync("before"));
+        await api.SeedUsageAsync(tenantId, "api_calls", 3);
+        var stale = api.Services.GetRequiredService<Billing.Infrastructure.Metering.StaleCounters>();
+        using var scope = api.Services.CreateScope();
+        var period = (await scope.ServiceProvider.GetRequiredService<Billing.Infrastructure.Tenancy.TenantBillingStore>().GetAsync(tenantId, TestContext.Current.CancellationToken))!
+            .PeriodAt(DateTimeOffset.UtcNow);
+        stale.Add([Billing.Infrastructure.Metering.UsageCounterKey.For(tenantId, "api_calls", period.Start)]);
+
+        var after = new[] { await ConsumeAsync("after-1"), await ConsumeAsync("after-2") };
+
+        // Rebuilt from PostgreSQL first: one more fits, the next is refused; the counter as Redis kept it would let both through.
+        Assert.Equal([("allow", 10_000L), ("deny", 10_000L)], after);
+        Assert.Equal(0, stale.Count);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
