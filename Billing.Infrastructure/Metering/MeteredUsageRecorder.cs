@@ -10,7 +10,8 @@ namespace Billing.Infrastructure.Metering;
 /// database commit. When the stream cannot take the events (Redis unreachable or refusing, or the stream turned off),
 /// they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way. With
 /// buffering on (<see cref="UsageBufferOptions.Enabled"/>) the events are handed to the <see cref="UsageRecordBuffer"/>
-/// instead, and the request does not wait for Redis either.
+/// instead, and the request does not wait for Redis either. With buffering off, the events are committed to PostgreSQL
+/// first and appended to the stream only when PostgreSQL cannot take them (see <see cref="CommittedFirstAsync"/>).
 /// </summary>
 public sealed class MeteredUsageRecorder(
     UsageStream stream,
@@ -29,6 +30,11 @@ public sealed class MeteredUsageRecorder(
             if (!redisDown && buffer.Enabled)
             {
                 buffer.Add(events);
+                return;
+            }
+
+            if (!redisDown && await CommittedFirstAsync(events))
+            {
                 return;
             }
 
@@ -51,5 +57,24 @@ public sealed class MeteredUsageRecorder(
         }
 
         await ingestion.SubmitWithRetryAsync(events);
+    }
+
+    /// <summary>
+    /// Buffering off is the zero-loss setting: the usage is committed to PostgreSQL before the answer, so neither a
+    /// crash nor Redis losing its data (a restart without its file, <c>FLUSHALL</c>) can take it; the stream carries it
+    /// only while PostgreSQL cannot take it. False when PostgreSQL did not take the events.
+    /// </summary>
+    private async Task<bool> CommittedFirstAsync(IReadOnlyList<NewUsageEvent> events)
+    {
+        try
+        {
+            await ingestion.SubmitAsync(events, CancellationToken.None);
+            return true;
+        }
+        catch (UsageStoreUnavailableException e)
+        {
+            logger.LogWarning(e, "PostgreSQL did not take the request's usage; it goes to the usage stream until PostgreSQL is back");
+            return false;
+        }
     }
 }

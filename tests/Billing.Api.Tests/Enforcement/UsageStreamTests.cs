@@ -158,6 +158,28 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal([TokensPerCall, TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
     }
 
+    [Fact]
+    public async Task With_buffering_off_metered_usage_is_committed_to_postgresql_before_the_answer_so_redis_losing_its_data_loses_none()
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
+        // No drainer: whatever reaches PostgreSQL before the answer was committed by the request itself.
+        await using var replica = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"), ("UsageBuffer:Enabled", "false"));
+        using var http = replica.ClientWithKey(key);
+
+        using var response = await CompleteAsync(http);
+        var recorded = await RecordedAsync(api, tenantId);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(api.RedisConnectionString);
+        var waitingInStream = await redis.GetDatabase().StreamLengthAsync(streamKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([1L], recorded["api_calls"].Select(e => e.Value));
+        Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
+        Assert.Equal(0, waitingInStream);
+        // Counted once: the call by its reservation, the tokens by the commit.
+        Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+    }
+
     /// <summary>What this API instance's drainer committed and how many requests fell back, from its <c>Billing.Metering</c> meter.</summary>
     private sealed class DrainedEvents : IDisposable
     {
