@@ -8,8 +8,6 @@ internal sealed class BoundCrossing
 {
     private int _passed;
 
-    public bool Passed => Volatile.Read(ref _passed) == 1;
-
     /// <summary>Notes the bound passed; true for the first caller to notice.</summary>
     public bool Pass() => Volatile.Read(ref _passed) == 0 && Interlocked.Exchange(ref _passed, 1) == 0;
 

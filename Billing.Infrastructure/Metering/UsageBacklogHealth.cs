@@ -16,7 +16,7 @@ public sealed class UsageBacklogHealth(UsageRecordBuffer buffer, UsageStream str
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var problems = new List<string>();
-        if (buffer.Full || buffer.Count >= NearBound * buffer.MaxEvents)
+        if (buffer.Count >= NearBound * buffer.MaxEvents)
         {
             problems.Add($"the usage buffer holds {buffer.Count} of at most {buffer.MaxEvents} events");
         }
@@ -24,7 +24,7 @@ public sealed class UsageBacklogHealth(UsageRecordBuffer buffer, UsageStream str
         try
         {
             var length = await stream.LengthAsync();
-            if (stream.Full || length >= NearBound * stream.MaxLength)
+            if (length >= NearBound * stream.MaxLength)
             {
                 problems.Add($"the usage stream holds {length} of at most {stream.MaxLength} entries not yet in PostgreSQL");
             }

@@ -62,9 +62,6 @@ public sealed class UsageRecordBuffer
     /// <summary>The most events the buffer holds (<see cref="UsageBufferOptions.MaxEvents"/>).</summary>
     public int MaxEvents { get; }
 
-    /// <summary>A request found the buffer full, and it has not been emptied since.</summary>
-    public bool Full => _bound.Passed;
-
     /// <summary>
     /// Takes a request's events, which are in the stream or PostgreSQL after the next flush; false, taking none of them,
     /// when they would pass <see cref="MaxEvents"/>: the caller then stores them itself.

@@ -57,9 +57,6 @@ public sealed class UsageStream
     /// <summary>The most entries not yet committed that the stream takes (<see cref="UsageStreamOptions.MaxLength"/>).</summary>
     public long MaxLength { get; }
 
-    /// <summary>The last append found the stream full.</summary>
-    public bool Full => _full.Passed;
-
     /// <summary>Where entries that cannot be committed are kept for an operator, with the reason.</summary>
     public string SetAsideKey => Key + ":set-aside";
 
