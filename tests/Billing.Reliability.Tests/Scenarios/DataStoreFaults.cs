@@ -39,6 +39,26 @@ public sealed partial class FaultScenarios
     }
 
     [Fact]
+    [Scenario(3)]
+    public async Task PostgreSQL_down_for_sixty_seconds_under_load_keeps_the_APIs_memory_bounded()
+    {
+        // What usage may wait for PostgreSQL is bounded (UsageBuffer:MaxEvents, UsageStream:MaxLength: some 40 MB each at
+        // most), so a minute without PostgreSQL must not grow an API by much more than that.
+        const double allowedGrowthMegabytes = 150;
+        var before = system.Apis.Max(a => a.ResidentMegabytes());
+        var result = await new ScenarioRunner(system).RunAsync("3c. PostgreSQL down 60 s", async ct =>
+        {
+            await system.Postgres.StopAsync();
+            await Task.Delay(TimeSpan.FromSeconds(60), ct);
+            await system.Postgres.StartAsync(ct);
+        }, Token);
+
+        ScenarioAssert.Holds(result);
+        Assert.True(result.PeakApiMegabytes <= before + allowedGrowthMegabytes,
+            $"an API grew from {before:F0} MiB to {result.PeakApiMegabytes:F0} MiB\n" + result.Explain());
+    }
+
+    [Fact]
     [Scenario(4)]
     public async Task Redis_restarted_under_load_keeps_its_append_only_file()
     {
