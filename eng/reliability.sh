@@ -2,8 +2,8 @@
 # The reliability suite (tests/Billing.Reliability.Tests): PostgreSQL, Redis, the Stripe emulator, two APIs and two
 # workers as separate processes; each scenario injects a fault under load (kill -9, restarts, freezes, outages, Stripe
 # errors, replayed webhooks), drains, and checks Σ confirmed = Σ usage_events = Σ aggregates = Σ at Stripe.
-# Prints the table (also in artifacts/reliability/table.md). About 12 minutes on 2 cores; eng/test.sh runs only the
-# quick subset. Usage: eng/reliability.sh [dotnet test filter], e.g. eng/reliability.sh "FullyQualifiedName~Redis"
+# Prints the table (also in artifacts/reliability/table.md). About 12 minutes on 2 cores before scenario 3c, which adds
+# some 2.5; eng/test.sh runs only the quick subset. Usage: eng/reliability.sh [dotnet test filter], e.g. eng/reliability.sh "FullyQualifiedName~Redis"
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"

@@ -1,4 +1,5 @@
 using Billing.Api.Auth;
+using Billing.Infrastructure.Metering;
 
 namespace Billing.Api.Enforcement;
 
@@ -7,6 +8,8 @@ namespace Billing.Api.Enforcement;
 /// handler, recorded together after it under a server-generated request id. A request refused by any of its quotas
 /// consumes nothing. One whose handler failed (5xx, exception, the client gone) gives back what was reserved up front
 /// (the call itself) but is charged what its handler reported before failing (tokens the model already produced).
+/// A request whose usage nothing can record (the buffer and stream full or down, and PostgreSQL too) is answered 503
+/// with <c>Retry-After</c> instead of its result, and charged nothing.
 /// </summary>
 internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) : IEndpointFilter
 {
@@ -41,7 +44,15 @@ internal sealed class QuotaFilter(IReadOnlyList<QuotaRequirement> requirements) 
             return result;
         }
 
-        await enforcement.RecordAsync(i => requirements[i].Counted ? _charges[i].Amount : http.ReportedUsage(requirements[i].Metric));
+        try
+        {
+            await enforcement.RecordAsync(i => requirements[i].Counted ? _charges[i].Amount : http.ReportedUsage(requirements[i].Metric));
+        }
+        catch (UsageStoreUnavailableException)
+        {
+            return QuotaProblems.UsageNotRecorded(http);
+        }
+
         return result;
     }
 

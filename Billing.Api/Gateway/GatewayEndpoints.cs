@@ -2,6 +2,7 @@ using Billing.Api.Auth;
 using Billing.Api.Enforcement;
 using Billing.Api.Http;
 using Billing.Api.Problems;
+using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
 using Billing.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.Features;
@@ -100,7 +101,15 @@ public static class GatewayEndpoints
             return refusal;
         }
 
-        await enforcement.RecordAsync(i => route.Charges[i].Amount);
+        try
+        {
+            await enforcement.RecordAsync(i => route.Charges[i].Amount);
+        }
+        catch (UsageStoreUnavailableException)
+        {
+            return QuotaProblems.UsageNotRecorded(http);
+        }
+
         return TypedResults.Ok();
     }
 }

@@ -7,11 +7,14 @@ namespace Billing.Infrastructure.Metering;
 /// <summary>
 /// Records what a metered request consumed, after its handler did the work. Normally one append to the usage stream:
 /// durable in Redis, committed to PostgreSQL by the drainers in the background, so the response does not wait for a
-/// database commit. When the stream cannot take the events (Redis unreachable or refusing, or the stream turned off),
-/// they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way. With
-/// buffering on (<see cref="UsageBufferOptions.Enabled"/>) the events are handed to the <see cref="UsageRecordBuffer"/>
-/// instead, and the request does not wait for Redis either. With buffering off, the events are committed to PostgreSQL
-/// first and appended to the stream only when PostgreSQL cannot take them (see <see cref="CommittedFirstAsync"/>).
+/// database commit. When the stream cannot take the events (Redis unreachable or refusing, the stream full or turned
+/// off), they are committed to PostgreSQL before this returns, as without the stream, so nothing is lost either way.
+/// With buffering on (<see cref="UsageBufferOptions.Enabled"/>) the events are handed to the <see cref="UsageRecordBuffer"/>
+/// instead, and the request does not wait for Redis either, unless the buffer is full: then the request records them
+/// itself (stream, else PostgreSQL). With buffering off, the zero-loss setting, they are committed to PostgreSQL first
+/// and appended to the stream only when PostgreSQL cannot take them (see <see cref="CommittedFirstAsync"/>). When
+/// nothing takes them the caller refuses the request (503), so usage is never dropped silently; the events' ids are the
+/// request's own, so whichever store took them holds them once.
 /// </summary>
 public sealed class MeteredUsageRecorder(
     UsageStream stream,
@@ -27,13 +30,12 @@ public sealed class MeteredUsageRecorder(
     {
         if (options.Value.Enabled)
         {
-            if (!redisDown && buffer.Enabled)
+            if (!redisDown && buffer.Enabled && buffer.TryAdd(events))
             {
-                buffer.Add(events);
                 return;
             }
 
-            if (!redisDown && await CommittedFirstAsync(events))
+            if (!redisDown && !buffer.Enabled && await CommittedFirstAsync(events))
             {
                 return;
             }
@@ -42,8 +44,10 @@ public sealed class MeteredUsageRecorder(
             {
                 try
                 {
-                    await stream.AppendAsync(events);
-                    return;
+                    if (await stream.TryAppendAsync(events))
+                    {
+                        return;
+                    }
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
@@ -56,7 +60,15 @@ public sealed class MeteredUsageRecorder(
             metrics.RecordFallback();
         }
 
-        await ingestion.SubmitWithRetryAsync(events);
+        try
+        {
+            await ingestion.SubmitWithRetryAsync(events);
+        }
+        catch (UsageStoreUnavailableException)
+        {
+            metrics.RecordRefused();
+            throw;
+        }
     }
 
     /// <summary>

@@ -22,7 +22,9 @@ public static class MeteringRegistration
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageIngestionQueue>());
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<TenantBillingStore>();
-        builder.Services.Configure<UsageBufferOptions>(builder.Configuration.GetSection(UsageBufferOptions.SectionName));
+        builder.Services.AddOptions<UsageBufferOptions>().Bind(builder.Configuration.GetSection(UsageBufferOptions.SectionName))
+            .Validate(o => o.MaxEvents > 0, "UsageBuffer:MaxEvents must be a positive number of events.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<UsageViews>();
         builder.Services.Configure<QuotaFallbackOptions>(builder.Configuration.GetSection(QuotaFallbackOptions.SectionName));
         builder.Services.AddSingleton<DatabaseDecisionGate>();

@@ -24,6 +24,13 @@ public sealed class UsageBufferOptions
     public int MaxBatchEvents { get; set; } = 1000;
 
     /// <summary>
+    /// The most events the buffer holds, counting those of a flush in progress or waiting to be tried again (while neither
+    /// the stream nor PostgreSQL takes them). Past it, a metered request records its usage itself before it answers, as
+    /// with buffering off, and is refused (503) when nothing stores it. At some 400 bytes an event, 100,000 is about 40 MB.
+    /// </summary>
+    public int MaxEvents { get; set; } = 100_000;
+
+    /// <summary>
     /// A soft-capped or uncapped quota is decided from a local view no older than this (every flush touching the counter
     /// renews it); an older one is read again from Redis first. It bounds how long another replica's usage can stay unseen.
     /// </summary>

@@ -15,49 +15,90 @@ namespace Billing.Infrastructure.Metering;
 /// through the group commit with the events' own flags (which then advances the counters), as
 /// <see cref="MeteredUsageRecorder"/> does for one request. Event ids are the requests' own, so a batch delivered twice
 /// (an <c>XADD</c> that timed out but landed, then the fallback) is stored once. What a hard crash can lose is
-/// described in docs/metering-pipeline.md.
+/// described in docs/metering-pipeline.md. The buffer holds at most <see cref="UsageBufferOptions.MaxEvents"/> events,
+/// counting a batch from the moment it is taken for a flush until it is stored, so batches that neither Redis nor
+/// PostgreSQL take (and that wait here for the next try) fill it too; past the bound it takes nothing more, and the
+/// request records its usage itself.
 /// </summary>
-public sealed class UsageRecordBuffer(
-    UsageStream stream,
-    UsageIngestionQueue ingestion,
-    UsageViews views,
-    UsageCounters counters,
-    IConnectionMultiplexer redis,
-    UsageStreamMetrics metrics,
-    IOptions<UsageBufferOptions> options,
-    ILogger<UsageRecordBuffer> logger)
+public sealed class UsageRecordBuffer
 {
     private readonly ConcurrentQueue<NewUsageEvent> _waiting = new();
     private readonly SemaphoreSlim _full = new(0);
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private readonly int _maxBatch = Math.Clamp(options.Value.MaxBatchEvents, 1, 100_000);
+    private readonly BoundCrossing _bound = new();
+    private readonly UsageStream _stream;
+    private readonly UsageIngestionQueue _ingestion;
+    private readonly UsageViews _views;
+    private readonly UsageCounters _counters;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly UsageStreamMetrics _metrics;
+    private readonly ILogger<UsageRecordBuffer> _logger;
+    private readonly int _maxBatch;
     private int _count;
     private int _signalled;
 
-    /// <summary>Requests hand their usage here (buffering is on and the stream enabled).</summary>
-    public bool Enabled => views.Enabled;
+    public UsageRecordBuffer(
+        UsageStream stream,
+        UsageIngestionQueue ingestion,
+        UsageViews views,
+        UsageCounters counters,
+        IConnectionMultiplexer redis,
+        UsageStreamMetrics metrics,
+        IOptions<UsageBufferOptions> options,
+        ILogger<UsageRecordBuffer> logger)
+    {
+        (_stream, _ingestion, _views, _counters, _redis, _metrics, _logger) = (stream, ingestion, views, counters, redis, metrics, logger);
+        _maxBatch = Math.Clamp(options.Value.MaxBatchEvents, 1, 100_000);
+        MaxEvents = options.Value.MaxEvents;
+        metrics.ObserveBuffer(() => Count);
+    }
 
-    /// <summary>Events waiting for a flush.</summary>
+    /// <summary>Requests hand their usage here (buffering is on and the stream enabled).</summary>
+    public bool Enabled => _views.Enabled;
+
+    /// <summary>Events held: waiting for a flush, or taken by one and not yet stored.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Takes a request's events; they are in the stream or PostgreSQL after the next flush.</summary>
-    public void Add(IReadOnlyList<NewUsageEvent> events)
+    /// <summary>The most events the buffer holds (<see cref="UsageBufferOptions.MaxEvents"/>).</summary>
+    public int MaxEvents { get; }
+
+    /// <summary>
+    /// Takes a request's events, which are in the stream or PostgreSQL after the next flush; false, taking none of them,
+    /// when they would pass <see cref="MaxEvents"/>: the caller then stores them itself.
+    /// </summary>
+    public bool TryAdd(IReadOnlyList<NewUsageEvent> events)
     {
+        var count = Interlocked.Add(ref _count, events.Count);
+        if (count > MaxEvents)
+        {
+            Interlocked.Add(ref _count, -events.Count);
+            _metrics.RecordBufferFull();
+            if (_bound.Pass())
+            {
+                _logger.LogWarning("The usage buffer holds {Count} events (UsageBuffer:MaxEvents is {MaxEvents}): metered requests record their usage "
+                    + "synchronously, and are refused when nothing stores it", count - events.Count, MaxEvents);
+            }
+
+            return false;
+        }
+
         foreach (var e in events)
         {
             // Into the view before the queue, so a flush never takes away units the view has not been given.
             if (!e.Precounted)
             {
-                views.Consumed(UsageViews.Key.Of(e), e.Value);
+                _views.Consumed(UsageViews.Key.Of(e), e.Value);
             }
 
             _waiting.Enqueue(e);
         }
 
-        if (Interlocked.Add(ref _count, events.Count) >= _maxBatch && Interlocked.Exchange(ref _signalled, 1) == 0)
+        if (count >= _maxBatch && Interlocked.Exchange(ref _signalled, 1) == 0)
         {
             _full.Release();
         }
+
+        return true;
     }
 
     /// <summary>Waits until a full batch is waiting or <paramref name="timeout"/> passed.</summary>
@@ -81,7 +122,6 @@ public sealed class UsageRecordBuffer(
                     batch.Add(e);
                 }
 
-                Interlocked.Add(ref _count, -batch.Count);
                 bool sent;
                 try
                 {
@@ -99,6 +139,14 @@ public sealed class UsageRecordBuffer(
                     Requeue(batch);
                     return false;
                 }
+
+                // Counted until stored, so a batch that waits for the next try keeps its place within the bound.
+                Interlocked.Add(ref _count, -batch.Count);
+            }
+
+            if (_bound.Clear())
+            {
+                _logger.LogInformation("The usage buffer is flushed and takes metered requests' usage again");
             }
 
             return true;
@@ -115,8 +163,6 @@ public sealed class UsageRecordBuffer(
         {
             _waiting.Enqueue(e);
         }
-
-        Interlocked.Add(ref _count, batch.Count);
     }
 
     private async Task<bool> SendAsync(List<NewUsageEvent> batch)
@@ -134,14 +180,21 @@ public sealed class UsageRecordBuffer(
             entry.Add(e.Precounted ? e : e with { Precounted = true });
         }
 
+        bool appended;
         try
         {
-            await stream.AppendAsync(entry);
+            appended = await _stream.TryAppendAsync(entry);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Usage stream unavailable; {Count} buffered usage events are committed to PostgreSQL directly", batch.Count);
-            metrics.RecordFallback();
+            _logger.LogWarning(e, "Usage stream unavailable; {Count} buffered usage events are committed to PostgreSQL directly", batch.Count);
+            appended = false;
+        }
+
+        if (!appended)
+        {
+            // The stream is unavailable or full (which it logged once).
+            _metrics.RecordFallback();
             if (!await CommitAsync(batch))
             {
                 return false;
@@ -150,7 +203,7 @@ public sealed class UsageRecordBuffer(
             // The group commit advanced the counters after the commit; the views read them again before their next use.
             foreach (var (key, units) in advances)
             {
-                views.Flushed(key, units, counted: null, reading: 0);
+                _views.Flushed(key, units, counted: null, reading: 0);
             }
 
             return true;
@@ -165,19 +218,19 @@ public sealed class UsageRecordBuffer(
     {
         try
         {
-            await ingestion.SubmitWithRetryAsync(batch);
+            await _ingestion.SubmitWithRetryAsync(batch);
             return true;
         }
         catch (UsageStoreUnavailableException e)
         {
-            logger.LogError(e, "PostgreSQL did not take {Count} buffered usage events; they stay buffered", batch.Count);
+            _logger.LogError(e, "PostgreSQL did not take {Count} buffered usage events; they stay buffered", batch.Count);
             return false;
         }
     }
 
     private async Task AdvanceAsync(Dictionary<UsageViews.Key, long> advances)
     {
-        var database = redis.GetDatabase();
+        var database = _redis.GetDatabase();
         await Task.WhenAll(advances.GroupBy(a => a.Key.TenantId).Select(async tenant =>
         {
             var updates = tenant.ToArray();
@@ -185,24 +238,24 @@ public sealed class UsageRecordBuffer(
             try
             {
                 // Taken just before the send: a view keeps the newest of the readings that reach it.
-                var reading = views.NextReading();
+                var reading = _views.NextReading();
                 var values = await UsageCounters.AddAsync(database, keys, [.. updates.Select(u => u.Value)]);
                 for (var i = 0; i < updates.Length; i++)
                 {
-                    views.Flushed(updates[i].Key, updates[i].Value, values[i], reading);
+                    _views.Flushed(updates[i].Key, updates[i].Value, values[i], reading);
                 }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 // The stream holds the events as counted, and the counters may or may not have taken them: drop the
                 // counters, so they are rebuilt from PostgreSQL rather than stay behind (or ahead) until they expire.
-                logger.LogWarning(e, "Usage counters of tenant {TenantId} not advanced after a flush; they will be rebuilt", tenant.Key);
+                _logger.LogWarning(e, "Usage counters of tenant {TenantId} not advanced after a flush; they will be rebuilt", tenant.Key);
                 foreach (var (key, units) in updates)
                 {
-                    views.Flushed(key, units, counted: null, reading: 0);
+                    _views.Flushed(key, units, counted: null, reading: 0);
                 }
 
-                await counters.DropAsync(keys);
+                await _counters.DropAsync(keys);
             }
         }));
     }

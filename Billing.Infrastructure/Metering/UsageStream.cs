@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -10,7 +11,9 @@ namespace Billing.Infrastructure.Metering;
 /// (one <c>XADD</c>, kept by Redis's append-only file) and answers; the drainers of all replicas read the stream
 /// through one consumer group, commit the events, and only then acknowledge and delete the entries. An entry read by a
 /// consumer that died before acknowledging it stays pending and is claimed by another after a while; committing it
-/// again is harmless, because PostgreSQL refuses the events' ids a second time.
+/// again is harmless, because PostgreSQL refuses the events' ids a second time. The stream is bounded
+/// (<see cref="UsageStreamOptions.MaxLength"/>): an append that finds it full is not made, and its caller stores the
+/// events elsewhere; entries are never trimmed, since each holds accepted usage.
 /// </summary>
 public sealed class UsageStream
 {
@@ -26,22 +29,64 @@ public sealed class UsageStream
         return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
         """;
 
-    private readonly IConnectionMultiplexer _redis;
+    // The length check and the append in one step, so replicas appending together cannot pass the bound between them.
+    private const string BoundedAppendScript = """
+        if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then
+          return false
+        end
+        return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
+        """;
 
-    public UsageStream(IConnectionMultiplexer redis, IOptions<UsageStreamOptions> options, IConfiguration configuration)
+    private readonly IConnectionMultiplexer _redis;
+    private readonly UsageStreamMetrics _metrics;
+    private readonly ILogger<UsageStream> _logger;
+    private readonly BoundCrossing _full = new();
+
+    public UsageStream(
+        IConnectionMultiplexer redis, IOptions<UsageStreamOptions> options, IConfiguration configuration, UsageStreamMetrics metrics, ILogger<UsageStream> logger)
     {
         _redis = redis;
+        _metrics = metrics;
+        _logger = logger;
         Key = options.Value.Key ?? $"usage-stream:{DatabaseName(configuration)}";
+        MaxLength = options.Value.MaxLength;
     }
 
     public string Key { get; }
 
+    /// <summary>The most entries not yet committed that the stream takes (<see cref="UsageStreamOptions.MaxLength"/>).</summary>
+    public long MaxLength { get; }
+
     /// <summary>Where entries that cannot be committed are kept for an operator, with the reason.</summary>
     public string SetAsideKey => Key + ":set-aside";
 
-    /// <summary>Appends one request's events as one entry; throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when Redis does not take it.</summary>
-    public Task AppendAsync(IReadOnlyList<NewUsageEvent> events) =>
-        Database.StreamAddAsync(Key, Field, UsageStreamCodec.Encode(events));
+    /// <summary>
+    /// Appends events as one entry unless the stream holds <see cref="MaxLength"/> entries not yet committed; false when
+    /// it was full and nothing was appended. Throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when
+    /// Redis does not answer (the entry may then have been appended or not).
+    /// </summary>
+    public async Task<bool> TryAppendAsync(IReadOnlyList<NewUsageEvent> events)
+    {
+        var appended = await Database.ScriptEvaluateAsync(BoundedAppendScript, [Key], [MaxLength, Field, UsageStreamCodec.Encode(events)]);
+        if (appended.IsNull)
+        {
+            _metrics.RecordStreamFull();
+            if (_full.Pass())
+            {
+                _logger.LogWarning("Usage stream {Key} holds {MaxLength} entries not yet committed (UsageStream:MaxLength): usage goes to PostgreSQL directly, "
+                    + "and metered requests are refused when PostgreSQL does not take it either", Key, MaxLength);
+            }
+
+            return false;
+        }
+
+        if (_full.Clear())
+        {
+            _logger.LogInformation("Usage stream {Key} is below its bound again: usage is appended to it", Key);
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Creates the consumer group (and the stream) unless it exists. The group starts at the stream's beginning, so

@@ -18,6 +18,14 @@ public sealed class UsageStreamOptions
     /// <summary>The stream's key; by default <c>usage-stream:&lt;database name&gt;</c>, so billing databases sharing a Redis never take each other's usage.</summary>
     public string? Key { get; set; }
 
+    /// <summary>
+    /// The most entries the stream holds that are not yet committed to PostgreSQL, whatever the number of replicas. An
+    /// append that finds it full is not made: the usage is committed to PostgreSQL directly, or the request is refused
+    /// (503) when PostgreSQL does not take it either. Nothing is ever trimmed away. An entry holds one request's events
+    /// (some 400 bytes), or one buffer flush's (up to <see cref="UsageBufferOptions.MaxBatchEvents"/> events).
+    /// </summary>
+    public int MaxLength { get; set; } = 100_000;
+
     /// <summary>Entries a drainer reads and commits at a time (each holds one request's events); at most 5,000.</summary>
     public int BatchSize { get; set; } = 1000;
 

@@ -13,7 +13,9 @@ public static class UsageStreamRegistration
     /// </summary>
     public static IHostApplicationBuilder AddUsageStream(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<UsageStreamOptions>(builder.Configuration.GetSection(UsageStreamOptions.SectionName));
+        builder.Services.AddOptions<UsageStreamOptions>().Bind(builder.Configuration.GetSection(UsageStreamOptions.SectionName))
+            .Validate(o => o.MaxLength > 0, "UsageStream:MaxLength must be a positive number of entries.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<UsageStream>();
         builder.Services.AddSingleton<UsageStreamMetrics>();
         builder.Services.AddSingleton<MeteredUsageRecorder>();
@@ -23,6 +25,7 @@ public static class UsageStreamRegistration
         builder.Services.AddSingleton<UsageRecordBuffer>();
         builder.Services.AddSingleton<UsageRecordFlusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageRecordFlusher>());
+        builder.Services.AddHealthChecks().AddCheck<UsageBacklogHealth>("usage-backlog");
         return builder;
     }
 }

@@ -14,6 +14,8 @@ public sealed class ServiceProcess(string name, string project, IReadOnlyDiction
     private readonly Lock _gate = new();
     private readonly List<string> _log = [];
     private Process? _process;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _watched = new();
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
     public string Name { get; } = name;
 
@@ -56,7 +58,7 @@ public sealed class ServiceProcess(string name, string project, IReadOnlyDiction
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Concat(_settings))
         {
             start.Environment[key] = value;
         }
@@ -97,6 +99,26 @@ public sealed class ServiceProcess(string name, string project, IReadOnlyDiction
 
             await Task.Delay(200, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Stops the process gracefully (<c>SIGTERM</c>, as an orchestrator does) and starts it again with
+    /// <paramref name="settings"/> over its environment, kept for later starts until the next restart.
+    /// </summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            {
+                await term.WaitForExitAsync(cancellationToken);
+            }
+
+            await process.WaitForExitAsync(cancellationToken);
+        }
+
+        _settings = settings;
+        await StartAsync(cancellationToken);
     }
 
     /// <summary><c>kill -9</c>: no shutdown hook runs, nothing buffered is flushed.</summary>
@@ -141,11 +163,22 @@ public sealed class ServiceProcess(string name, string project, IReadOnlyDiction
         _process?.Dispose();
     }
 
+    /// <summary>Counts, from now on, the output lines that contain <paramref name="text"/> (the kept output is only the last lines).</summary>
+    public void Watch(string text) => _watched.TryAdd(text, 0);
+
+    /// <summary>How many output lines contained <paramref name="text"/> since <see cref="Watch"/>.</summary>
+    public int Mentions(string text) => _watched.GetValueOrDefault(text);
+
     private void Note(string? line)
     {
         if (line is null)
         {
             return;
+        }
+
+        foreach (var text in _watched.Keys.Where(line.Contains))
+        {
+            _watched.AddOrUpdate(text, 1, (_, seen) => seen + 1);
         }
 
         lock (_gate)
