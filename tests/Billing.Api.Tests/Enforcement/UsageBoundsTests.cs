@@ -138,9 +138,10 @@ public sealed class UsageBoundsTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
-        // No drainer on this stream, so it fills: two entries of the five requests', unbuffered (one entry each).
+        // No drainer on this stream, so it fills; a buffer that holds one request's two events and is not flushed, so the
+        // next requests record their usage themselves, one entry each: two fit the stream, the last two go to PostgreSQL.
         await using var replica = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "false"), ("UsageStream:MaxLength", "2"),
-            ("UsageBuffer:Enabled", "false"));
+            ("UsageBuffer:MaxEvents", "2"), ("UsageBuffer:FlushIntervalMs", "600000"), ("UsageBuffer:MaxBatchEvents", "100000"));
         using var http = replica.ClientWithKey(key);
         using var totals = new MeterTotals(replica.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             "billing.usage.stream.full", "billing.usage.stream.fallback");
@@ -150,6 +151,8 @@ public sealed class UsageBoundsTests(ApiFactory api) : IClassFixture<ApiFactory>
         var lengthWhenFull = await redis.StreamLengthAsync(streamKey);
         var inPostgresBeforeDraining = (await RecordedAsync(api, tenantId))["api_calls"].Count;
         var healthWhenFull = await HealthAsync(http);
+        var fullAndFallbacks = (totals["billing.usage.stream.full"], totals["billing.usage.stream.fallback"]);
+        await FlushAsync(replica);
         await using (var draining = api.Replica(("UsageStream:Key", streamKey), ("UsageStream:Drain", "true")))
         {
             await ApiFactory.UsageDrainedAsync(draining.Services);
@@ -157,8 +160,8 @@ public sealed class UsageBoundsTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(2, lengthWhenFull);
-        Assert.Equal(3, inPostgresBeforeDraining);
-        Assert.Equal((3, 3), (totals["billing.usage.stream.full"], totals["billing.usage.stream.fallback"]));
+        Assert.Equal(2, inPostgresBeforeDraining);
+        Assert.Equal((2, 2), fullAndFallbacks);
         Assert.Equal("Degraded", healthWhenFull);
         Assert.Equal("Healthy", await HealthAsync(http));
         var recorded = await RecordedAsync(api, tenantId);
