@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Billing.Api.Tests.Stripe;
+using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Testing;
 using Billing.Worker.Tests.Support;
@@ -112,6 +113,39 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Equal((SubmissionStatus.Sent, 2, afterCrash.Identifier), (afterRestart.Status, afterRestart.Attempts, afterRestart.Identifier));
         Assert.Equal(42m, await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor));
         Assert.True(traffic.Requests("/v1/billing/meter_events") >= 2);
+    }
+
+    [Fact]
+    public async Task A_revision_waits_while_an_earlier_one_of_its_bucket_is_unconfirmed_so_only_what_stripe_counted_is_marked_sent()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("first", "llm_tokens", 70, at));
+        await worker.AggregateAsync();
+        // Revision 0 never reaches Stripe: all three tries (Stripe.net retries twice) answer 500.
+        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
+            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await worker.SubmitAsync();
+        var revision0 = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        await system.IngestAsync(tenant.Key, Event("late", "llm_tokens", 100, at));
+        await worker.AggregateAsync();
+        // Whenever revision 1 is sent, Stripe counts it and the worker dies before marking it.
+        traffic.CrashAfterCallContaining = MeterBuckets.Identifier(tenant.TenantId, "llm_tokens", revision0.BucketStart, 1);
+
+        // Runs while revision 0 backs off, then a day later (past Stripe's deduplication of both), then every 5 minutes.
+        foreach (var advance in new[] { TimeSpan.FromSeconds(30), TimeSpan.FromHours(24), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5) })
+        {
+            worker.Clock.Advance(advance);
+            await SubmitSurvivingCrashAsync(worker);
+        }
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([(0, 70L, SubmissionStatus.Sent), (1, 100L, SubmissionStatus.Sent)], rows.Select(r => (r.Revision, r.Value, r.Status)));
+        Assert.Equal((170L, 170L, 170L, 0), await system.LedgersAsync(tenant.TenantId, "llm_tokens"));
+        Assert.Equal(170m, await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor));
+        Assert.Null(traffic.CrashAfterCallContaining);
     }
 
     [Fact]
@@ -239,6 +273,18 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Empty(await system.SubmissionsAsync(tenantId));
         Assert.Equal(0, await FlaggedWindowsAsync(tenantId));
         Assert.Equal((3L, 3L, 0L, 0), await system.LedgersAsync(tenantId, "api_calls"));
+    }
+
+    /// <summary>A submission run; a worker stopped after a Stripe call is the next run's to recover from.</summary>
+    private static async Task SubmitSurvivingCrashAsync(WorkerJobs worker)
+    {
+        try
+        {
+            await worker.SubmitAsync();
+        }
+        catch (SimulatedCrashException)
+        {
+        }
     }
 
     private async Task<long> FlaggedWindowsAsync(Guid tenantId)
