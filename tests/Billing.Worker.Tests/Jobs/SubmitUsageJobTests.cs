@@ -3,9 +3,11 @@ using Billing.Api.Tests.Stripe;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Testing;
+using Billing.Worker.Health;
 using Billing.Worker.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using static Billing.Worker.Tests.Support.Pipeline;
 
@@ -258,6 +260,47 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Equal([500L, 800L], rows.Select(r => r.Value));
         Assert.True(rows[1].EventTimestamp > rows[0].EventTimestamp);
         Assert.Equal(800m, await system.AtStripeAsync(tenant.CustomerId, "storage_mb", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task Usage_of_a_tenant_whose_billing_row_is_missing_is_held_and_submitted_once_the_row_exists()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        await system.IngestAsync(tenant.Key, Event("held-1", "api_calls", 9), Event("held-2", "llm_tokens", 400));
+        await worker.AggregateAsync();
+        Subscription subscription;
+        await using (var db = system.CreateDbContext())
+        {
+            subscription = await db.Subscriptions.AsNoTracking().SingleAsync(s => s.TenantId == tenant.TenantId, TestContext.Current.CancellationToken);
+            await db.Subscriptions.Where(s => s.TenantId == tenant.TenantId).ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        var health = ActivatorUtilities.CreateInstance<HeldUsageHealthCheck>(worker.Services);
+
+        await worker.SubmitAsync();
+        var submittedWhileMissing = await system.SubmissionsAsync(tenant.TenantId);
+        var flaggedWhileMissing = await FlaggedWindowsAsync(tenant.TenantId);
+        var healthWhileMissing = await health.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        await using (var db = system.CreateDbContext())
+        {
+            db.Subscriptions.Add(subscription);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await worker.SubmitAsync();
+
+        Assert.Empty(submittedWhileMissing);
+        Assert.True(flaggedWhileMissing >= 2);
+        Assert.Equal(HealthStatus.Degraded, healthWhileMissing.Status);
+        Assert.Contains(tenant.TenantId.ToString(), healthWhileMissing.Data.Keys);
+        Assert.Equal(0, await FlaggedWindowsAsync(tenant.TenantId));
+        Assert.Equal([("api_calls", 9L, SubmissionStatus.Sent), ("llm_tokens", 400L, SubmissionStatus.Sent)],
+            (await system.SubmissionsAsync(tenant.TenantId)).OrderBy(s => s.Metric).Select(s => (s.Metric, s.Value, s.Status)));
+        Assert.Equal([9m, 400m], [
+            await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor),
+            await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor)]);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
     }
 
     [Fact]
