@@ -118,6 +118,63 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     }
 
     [Fact]
+    public async Task A_row_unconfirmed_past_the_dedup_window_that_stripe_counted_is_marked_sent_without_a_resend()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await system.IngestAsync(tenant.Key, Event("counted", "agent_executions", 42));
+        await worker.AggregateAsync();
+        traffic.CrashAfterCallContaining = tenant.CustomerId;
+        await Assert.ThrowsAsync<SimulatedCrashException>(worker.SubmitAsync);
+
+        // A day later Stripe no longer deduplicates the identifier: a resend would be counted again.
+        worker.Clock.Advance(TimeSpan.FromHours(24));
+        await worker.SubmitAsync();
+
+        var row = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        Assert.Equal((SubmissionStatus.Sent, 1), (row.Status, row.Attempts));
+        Assert.Equal(1, traffic.Requests("/v1/billing/meter_events"));
+        Assert.Equal(42m, await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task Two_rows_of_a_bucket_unconfirmed_past_the_dedup_window_are_never_guessed_sent_and_the_undecidable_one_is_failed_for_the_operator()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("a", "api_calls", 30, at));
+        await worker.AggregateAsync();
+        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
+            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await worker.SubmitAsync();
+        await system.IngestAsync(tenant.Key, Event("b", "api_calls", 30, at));
+        await worker.AggregateAsync();
+        worker.Clock.Advance(TimeSpan.FromSeconds(30));
+        await worker.SubmitAsync();
+        // As a sender without the one-at-a-time rule left them: both revisions attempted, neither confirmed nor at Stripe.
+        await using (var connection = new NpgsqlConnection(system.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var attempted = new NpgsqlCommand("UPDATE meter_submissions SET attempts = 1, first_attempt_at = @at WHERE tenant_id = @t AND revision = 1", connection);
+            attempted.Parameters.AddWithValue("at", worker.Clock.GetUtcNow().UtcDateTime);
+            attempted.Parameters.AddWithValue("t", tenant.TenantId);
+            await attempted.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        worker.Clock.Advance(TimeSpan.FromHours(24));
+        await worker.SubmitAsync();
+        worker.Clock.Advance(TimeSpan.FromMinutes(5));
+        await worker.SubmitAsync();
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([(0, SubmissionStatus.Failed), (1, SubmissionStatus.Sent)], rows.Select(r => (r.Revision, r.Status)));
+        Assert.Contains("does not tell whether it was counted", rows[0].LastError, StringComparison.Ordinal);
+        Assert.Equal(30m, await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor));
+    }
+
+    [Fact]
     public async Task A_revision_waits_while_an_earlier_one_of_its_bucket_is_unconfirmed_so_only_what_stripe_counted_is_marked_sent()
     {
         var tenant = await system.SubscribeAsync();
