@@ -98,7 +98,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     {
         var tenant = await system.SubscribeAsync();
         var traffic = new StripeTraffic();
-        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await using var worker = WorkerSeeing(traffic);
         await system.IngestAsync(tenant.Key, Event("a", "agent_executions", 42));
         await worker.AggregateAsync();
 
@@ -122,7 +122,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     {
         var tenant = await system.SubscribeAsync();
         var traffic = new StripeTraffic();
-        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await using var worker = WorkerSeeing(traffic);
         await system.IngestAsync(tenant.Key, Event("counted", "agent_executions", 42));
         await worker.AggregateAsync();
         traffic.CrashAfterCallContaining = tenant.CustomerId;
@@ -146,8 +146,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         var at = DateTimeOffset.UtcNow;
         await system.IngestAsync(tenant.Key, Event("a", "api_calls", 30, at));
         await worker.AggregateAsync();
-        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
-            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await FailMeterEventsAsync();
         await worker.SubmitAsync();
         await system.IngestAsync(tenant.Key, Event("b", "api_calls", 30, at));
         await worker.AggregateAsync();
@@ -179,13 +178,12 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     {
         var tenant = await system.SubscribeAsync();
         var traffic = new StripeTraffic();
-        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await using var worker = WorkerSeeing(traffic);
         var at = DateTimeOffset.UtcNow;
         await system.IngestAsync(tenant.Key, Event("first", "llm_tokens", 70, at));
         await worker.AggregateAsync();
-        // Revision 0 never reaches Stripe: all three tries (Stripe.net retries twice) answer 500.
-        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
-            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        // Revision 0 never reaches Stripe.
+        await FailMeterEventsAsync();
         await worker.SubmitAsync();
         var revision0 = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
         await system.IngestAsync(tenant.Key, Event("late", "llm_tokens", 100, at));
@@ -248,9 +246,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         await using var worker = new WorkerJobs(system, stores);
         await system.IngestAsync(tenant.Key, Event("f1", "llm_tokens", 77));
         await worker.AggregateAsync();
-        // Stripe.net tries three times (two retries); all three answer 500.
-        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
-            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await FailMeterEventsAsync();
 
         await worker.SubmitAsync();
         var failed = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
@@ -374,6 +370,15 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Equal(0, await FlaggedWindowsAsync(tenantId));
         Assert.Equal((3L, 3L, 0L, 0), await system.LedgersAsync(tenantId, "api_calls"));
     }
+
+    /// <summary>The worker's jobs with the Stripe client's traffic counted (and crashed when the test says).</summary>
+    private WorkerJobs WorkerSeeing(StripeTraffic traffic) =>
+        new(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+
+    /// <summary>The next meter event call fails: all three tries (Stripe.net retries twice) answer 500.</summary>
+    private async Task FailMeterEventsAsync() =>
+        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
+            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
     /// <summary>A submission run; a worker stopped after a Stripe call is the next run's to recover from.</summary>
     private static async Task SubmitSurvivingCrashAsync(WorkerJobs worker)
