@@ -83,8 +83,11 @@ public sealed class MeterSubmissionCloser(
     private async Task<long> ReportHeldAsync(NpgsqlConnection connection, DateTimeOffset cutoff, List<Window> unbillable, CancellationToken cancellationToken)
     {
         var tenants = await HeldWindows.ReadAsync(connection, cutoff, cancellationToken);
-        var held = tenants.Sum(t => t.Windows) + unbillable.Count;
-        var tenantIds = tenants.Select(t => t.TenantId).Concat(unbillable.Select(w => w.TenantId)).Distinct().ToList();
+        var tenantIds = tenants.Select(t => t.TenantId).ToList();
+        // A tenant whose row went during the run is in both; its windows are counted once.
+        var unbillableOnly = unbillable.Where(w => !tenantIds.Contains(w.TenantId)).ToList();
+        var held = tenants.Sum(t => t.Windows) + unbillableOnly.Count;
+        tenantIds.AddRange(unbillableOnly.Select(w => w.TenantId).Distinct());
         metrics.Held(held, tenantIds.Count);
         if (held > 0)
         {
