@@ -35,7 +35,7 @@ public static class WorkerServiceExtensions
             }));
         builder.Services.AddHangfireServer(options => options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2));
         builder.Services.AddHostedService<WebhookInboxWorker>();
-        builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat");
+        builder.Services.AddHealthChecks().AddCheck<HeartbeatHealthCheck>("heartbeat").AddCheck<HeldUsageHealthCheck>("held-usage");
         builder.Services.Configure<HangfireDashboardOptions>(builder.Configuration.GetSection(HangfireDashboardOptions.SectionName));
         builder.AddHttpSecurity();
         builder.AddDashboardAuthentication();

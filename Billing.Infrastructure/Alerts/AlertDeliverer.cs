@@ -11,7 +11,9 @@ namespace Billing.Infrastructure.Alerts;
 /// <summary>
 /// Delivers due alerts: a signed JSON POST to the tenant's URL, retried with exponential backoff on a non-2xx answer,
 /// a timeout or a connection failure, until <see cref="AlertOptions.MaxAttempts"/>. Several deliverers may run at once:
-/// each alert is claimed by one (see <see cref="AlertOutbox.ClaimDueAsync"/>).
+/// each alert is claimed by one (see <see cref="AlertOutbox.ClaimDueAsync"/>). The clock is read for each batch's claim
+/// and for each request: a pass that delivers many batches to slow endpoints outlasts any lease computed at its start,
+/// and a receiver rejects a signature whose timestamp is minutes old.
 /// </summary>
 public sealed class AlertDeliverer(
     NpgsqlDataSource dataSource,
@@ -19,6 +21,7 @@ public sealed class AlertDeliverer(
     IOptions<AlertOptions> options,
     BillingCatalog catalog,
     AlertMetrics metrics,
+    TimeProvider clock,
     ILogger<AlertDeliverer> logger)
 {
     public const string HttpClientName = "alert-webhooks";
@@ -30,25 +33,26 @@ public sealed class AlertDeliverer(
 
     public sealed record PassResult(int Delivered, int Retrying, int Failed, int Skipped);
 
-    /// <summary>Delivers every alert due at <paramref name="now"/>, a batch at a time.</summary>
-    public async Task<PassResult> DeliverDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Delivers every alert due, a batch at a time: each batch is claimed when the previous one is done.</summary>
+    public async Task<PassResult> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        // The lease outlasts the pass's HTTP calls, so no other deliverer takes an alert this one is still sending.
-        var lease = now + (settings.DeliveryTimeout * Math.Ceiling((double)settings.BatchSize / settings.Parallelism)) + TimeSpan.FromMinutes(1);
+        // A lease outlasts its batch's HTTP calls, so no other deliverer takes an alert this one is still sending.
+        var leaseLength = (settings.DeliveryTimeout * Math.Ceiling((double)settings.BatchSize / settings.Parallelism)) + TimeSpan.FromMinutes(1);
         var outcomes = new List<string>();
         IReadOnlyList<DueAlert> batch;
         do
         {
+            var claimedAt = clock.GetUtcNow();
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             {
-                batch = await AlertOutbox.ClaimDueAsync(connection, now, lease, settings.BatchSize, cancellationToken);
+                batch = await AlertOutbox.ClaimDueAsync(connection, claimedAt, claimedAt + leaseLength, settings.BatchSize, cancellationToken);
             }
 
             var statuses = new string[batch.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken },
-                async (i, token) => statuses[i] = await DeliverAsync(batch[i], now, token));
+                async (i, token) => statuses[i] = await DeliverAsync(batch[i], token));
             outcomes.AddRange(statuses);
         }
         while (batch.Count == settings.BatchSize);
@@ -60,8 +64,10 @@ public sealed class AlertDeliverer(
             outcomes.Count(s => s == AlertDeliveryStatus.Skipped));
     }
 
-    private async Task<string> DeliverAsync(DueAlert alert, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<string> DeliverAsync(DueAlert alert, CancellationToken cancellationToken)
     {
+        // The attempt's time: the signature's t, the delivery's time, the start of a retry's wait.
+        var now = clock.GetUtcNow();
         var outcome = alert.WebhookUrl is null || alert.WebhookSecret is null
             ? new DeliveryOutcome(AlertDeliveryStatus.Skipped, alert.Attempts, null, null, null)
             : Outcome(alert, now, await SendAsync(alert.Payload, alert.WebhookUrl, alert.WebhookSecret, now, cancellationToken));

@@ -34,7 +34,7 @@ public sealed class AlertDetector(NpgsqlDataSource dataSource, TenantBillingStor
 
     private const string SpendLimitSql = "SELECT spend_limit_cents FROM tenants WHERE id = @tenant";
 
-    /// <summary>One detection run: every tenant active since the previous run (less <see cref="Overlap"/>); returns the alerts raised.</summary>
+    /// <summary>One detection run: every tenant active since the previous run (less <see cref="Overlap"/>) or failed before; returns the alerts raised.</summary>
     public async Task<int> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         DateTimeOffset previous;
@@ -47,7 +47,8 @@ public sealed class AlertDetector(NpgsqlDataSource dataSource, TenantBillingStor
 
         var raised = await DetectAsync(previous - Overlap, now, cancellationToken);
 
-        // Recorded only after the run succeeded: a failed run's window is looked at again by the next one.
+        // Recorded only after the run got through its tenants (a tenant that failed is kept in alert_detection_retries):
+        // a run that failed as a whole leaves its window to the next one.
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var record = new NpgsqlCommand(RecordRunSql, connection))
         {
@@ -60,35 +61,50 @@ public sealed class AlertDetector(NpgsqlDataSource dataSource, TenantBillingStor
         return raised;
     }
 
-    /// <summary>Evaluates every tenant with events received, or settings changed, since <paramref name="since"/>.</summary>
-    /// <exception cref="AggregateException">Some tenants could not be evaluated; the others were.</exception>
+    /// <summary>
+    /// Evaluates every tenant with events received, or settings changed, since <paramref name="since"/>, and every tenant
+    /// whose evaluation failed before. A tenant that fails is logged, counted (<c>billing.alerts.detection_failed</c>) and
+    /// kept for the next run; the others are evaluated all the same.
+    /// </summary>
     public async Task<int> DetectAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlySet<Guid> candidates;
+        IReadOnlySet<Guid> active;
+        IReadOnlySet<Guid> retries;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
-            candidates = await RecentlyActiveTenants.SinceAsync(connection, since, cancellationToken);
+            active = await RecentlyActiveTenants.SinceAsync(connection, since, cancellationToken);
+            retries = await AlertDetectionRetries.TenantsAsync(connection, cancellationToken);
         }
 
         var raised = 0;
-        var failures = new List<Exception>();
-        foreach (var tenantId in candidates)
+        var failed = 0;
+        foreach (var tenantId in active.Union(retries))
         {
             try
             {
                 raised += (await EvaluateAsync(tenantId, now, cancellationToken)).Count;
+                if (retries.Contains(tenantId))
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                    await AlertDetectionRetries.SucceededAsync(connection, tenantId, cancellationToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // One tenant that cannot be evaluated must not keep the others from their alerts.
-                logger.LogError(e, "Alerts of tenant {TenantId} could not be evaluated", tenantId);
-                failures.Add(e);
+                // One tenant that cannot be evaluated must keep neither the others from their alerts nor the cursor from
+                // moving on: it is noted, and every run evaluates it again until it succeeds.
+                failed++;
+                metrics.DetectionFailed();
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                var failures = await AlertDetectionRetries.FailedAsync(connection, tenantId, e, now, cancellationToken);
+                logger.LogError(e, "Alerts of tenant {TenantId} could not be evaluated ({Failures} runs in a row); the next run evaluates it again", tenantId, failures);
             }
         }
 
-        logger.LogInformation("Alert detection looked at {Tenants} tenants active since {Since:O} and raised {Raised} alerts", candidates.Count, since, raised);
-        // Failing the run keeps its window for the next one: the failed tenants are tried again, the others find nothing new.
-        return failures.Count == 0 ? raised : throw new AggregateException("Some tenants' alerts could not be evaluated.", failures);
+        logger.LogInformation(
+            "Alert detection looked at {Tenants} tenants ({Active} active since {Since:O}, {Retries} failed before), raised {Raised} alerts, {Failed} failed",
+            active.Count + retries.Count(t => !active.Contains(t)), active.Count, since, retries.Count, raised, failed);
+        return raised;
     }
 
     /// <summary>Raises the alerts of one tenant's period containing <paramref name="now"/>; returns the crossings that were new.</summary>

@@ -11,6 +11,7 @@ public sealed class AlertMetrics : IDisposable
     private readonly Counter<long> _raised;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _failed;
+    private readonly Counter<long> _detectionFailed;
 
     public AlertMetrics(IMeterFactory meterFactory)
     {
@@ -18,6 +19,8 @@ public sealed class AlertMetrics : IDisposable
         _raised = _meter.CreateCounter<long>("billing.alerts.raised", "{alert}", "Thresholds crossed (one alert per threshold and period)");
         _delivered = _meter.CreateCounter<long>("billing.alerts.delivered", "{alert}", "Alert webhooks a tenant's endpoint accepted");
         _failed = _meter.CreateCounter<long>("billing.alerts.failed", "{alert}", "Alert webhooks given up after the last attempt");
+        _detectionFailed = _meter.CreateCounter<long>("billing.alerts.detection_failed", "{tenant}",
+            "Tenant evaluations of alert detection that failed (the tenant is evaluated again by the next run)");
     }
 
     public void Raised(string kind, int thresholdPercent) =>
@@ -26,6 +29,8 @@ public sealed class AlertMetrics : IDisposable
     public void Delivered() => _delivered.Add(1);
 
     public void Failed() => _failed.Add(1);
+
+    public void DetectionFailed() => _detectionFailed.Add(1);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -15,15 +15,18 @@ namespace Billing.Infrastructure.Submission;
 /// one transaction that also clears the windows' flags. What a counter's row carries is the bucket's total
 /// minus everything already in the ledger for it, so a late event becomes a further revision with just the
 /// difference, and re-running after a crash (or alongside the aggregation) can never submit a unit twice.
-/// Runs are serialised by an advisory lock: the ledger they read is the ledger they extend.
+/// Runs are serialised by an advisory lock: the ledger they read is the ledger they extend. Windows of a tenant with a
+/// Stripe customer but no billing row stay flagged until the row exists (<see cref="HeldWindows"/>).
 /// </summary>
 public sealed class MeterSubmissionCloser(
-    NpgsqlDataSource dataSource, TenantBillingStore billing, IOptions<SubmissionOptions> options, ILogger<MeterSubmissionCloser> logger)
+    NpgsqlDataSource dataSource, TenantBillingStore billing, SubmissionMetrics metrics, IOptions<SubmissionOptions> options,
+    ILogger<MeterSubmissionCloser> logger)
 {
     private const long LockKey = 0x42_696C_6C53_7562; // "BillSub"
     private const int MaxWindowsPerRun = 50_000;
 
-    public sealed record Result(int Windows, int Submissions);
+    /// <param name="Held">Windows left flagged because their tenant has a Stripe customer but no billing row (see <see cref="HeldWindows"/>).</param>
+    public sealed record Result(int Windows, int Submissions, long Held);
 
     public async Task<Result> CloseAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -39,10 +42,13 @@ public sealed class MeterSubmissionCloser(
         var windows = await ChangedWindowsAsync(connection, transaction, cutoff, cancellationToken);
         var customers = await CustomersAsync(connection, transaction, [.. windows.Select(w => w.TenantId).Distinct()], cancellationToken);
         var rows = new List<MeterSubmission>();
+        var unbillable = new List<Window>();
         foreach (var tenant in windows.Where(w => customers.Contains(w.TenantId)).GroupBy(w => w.TenantId))
         {
             if (await billing.GetAsync(tenant.Key, cancellationToken) is not { } tenantBilling)
             {
+                // Its subscription row went between the query and here, or names no plan: left flagged for a later run.
+                unbillable.AddRange(tenant);
                 continue;
             }
 
@@ -60,25 +66,47 @@ public sealed class MeterSubmissionCloser(
             }
         }
 
+        var closed = windows.Except(unbillable).ToList();
         await InsertAsync(connection, transaction, rows, cancellationToken);
-        await ClearAsync(connection, transaction, windows, cancellationToken);
+        await ClearAsync(connection, transaction, closed, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (windows.Count > 0)
+        if (closed.Count > 0)
         {
-            logger.LogInformation("Closed {Windows} changed windows before {Cutoff:O} into {Submissions} meter submissions", windows.Count, cutoff, rows.Count);
+            logger.LogInformation("Closed {Windows} changed windows before {Cutoff:O} into {Submissions} meter submissions", closed.Count, cutoff, rows.Count);
         }
 
-        return new Result(windows.Count, rows.Count);
+        var held = await ReportHeldAsync(connection, cutoff, unbillable, cancellationToken);
+        return new Result(closed.Count, rows.Count, held);
+    }
+
+    /// <summary>Says which tenants' usage waits for a billing row: a warning, and the <c>billing.submission.held_windows</c> gauge.</summary>
+    private async Task<long> ReportHeldAsync(NpgsqlConnection connection, DateTimeOffset cutoff, List<Window> unbillable, CancellationToken cancellationToken)
+    {
+        var tenants = await HeldWindows.ReadAsync(connection, cutoff, cancellationToken);
+        var tenantIds = tenants.Select(t => t.TenantId).ToList();
+        // A tenant whose row went during the run is in both; its windows are counted once.
+        var unbillableOnly = unbillable.Where(w => !tenantIds.Contains(w.TenantId)).ToList();
+        var held = tenants.Sum(t => t.Windows) + unbillableOnly.Count;
+        tenantIds.AddRange(unbillableOnly.Select(w => w.TenantId).Distinct());
+        metrics.Held(held, tenantIds.Count);
+        if (held > 0)
+        {
+            logger.LogWarning(
+                "{Windows} closed windows of {Tenants} tenants are held, not submitted: the tenant has a Stripe customer but no billing (subscription) row; they are submitted once it exists. Tenants: {TenantIds}",
+                held, tenantIds.Count, string.Join(", ", tenantIds.Take(20)));
+        }
+
+        return held;
     }
 
     private sealed record Window(Guid TenantId, string Metric, DateTimeOffset Start, string? TraceParent);
 
     private static async Task<List<Window>> ChangedWindowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT tenant_id, metric, window_start, trace_parent FROM usage_aggregates
-            WHERE submission_pending AND window_start < @cutoff
-            ORDER BY tenant_id, metric, window_start LIMIT @limit FOR UPDATE
+        const string sql = $"""
+            SELECT tenant_id, metric, window_start, trace_parent FROM usage_aggregates a
+            WHERE submission_pending AND window_start < @cutoff AND NOT {HeldWindows.BillingRowMissingSql}
+            ORDER BY tenant_id, metric, window_start LIMIT @limit FOR UPDATE OF a
             """;
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);

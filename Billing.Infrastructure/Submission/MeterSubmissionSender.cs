@@ -19,6 +19,9 @@ namespace Billing.Infrastructure.Submission;
 /// and the mark resends the same <c>identifier</c>, which Stripe counts once for 24 hours; a row whose first
 /// attempt is older than that is first looked for in Stripe's meter summary. Only one sender runs at a time
 /// (a session advisory lock), because Stripe allows one concurrent call per customer and meter.
+/// A bucket's revisions are sent one at a time, in order: a revision waits while an earlier one of its bucket is
+/// pending, so at most one row of a bucket is ever unconfirmed after an attempt, and the summary's difference from the
+/// confirmed rows says whether Stripe counted exactly that row.
 /// </summary>
 public sealed class MeterSubmissionSender(
     NpgsqlDataSource dataSource,
@@ -71,14 +74,16 @@ public sealed class MeterSubmissionSender(
         metrics.Failed(tooOld.Count);
 
         var sendable = due.Except(skipped).Except(tooOld).ToList();
-        var found = await AlreadyCountedAsync(sendable.Where(p => p.FirstAttemptAt < now - DedupWindow).ToList(), cancellationToken);
+        var (found, undecidable) = await AlreadyCountedAsync(sendable.Where(p => p.FirstAttemptAt < now - DedupWindow).ToList(), cancellationToken);
         await MarkAsync(found, SubmissionStatus.Sent, null, now, cancellationToken);
-        sendable = [.. sendable.Except(found)];
+        await MarkAsync(undecidable, SubmissionStatus.Failed, UndecidableError, now, cancellationToken);
+        metrics.Failed(undecidable.Count);
+        sendable = [.. sendable.Except(found).Except(undecidable)];
 
         var useStream = sendable.Count > options.Value.StreamThreshold;
         var outcome = new Tally();
         outcome.Sent += found.Count;
-        outcome.Failed += tooOld.Count;
+        outcome.Failed += tooOld.Count + undecidable.Count;
         if (useStream)
         {
             await SendStreamAsync(sendable, now, outcome, cancellationToken);
@@ -219,16 +224,26 @@ public sealed class MeterSubmissionSender(
         tally.Retrying += rows.Count;
     }
 
-    /// <summary>Counter rows unconfirmed past the dedup window that Stripe's summary shows as counted already.</summary>
-    private async Task<List<Pending>> AlreadyCountedAsync(List<Pending> stale, CancellationToken cancellationToken)
+    private const string UndecidableError =
+        "Unconfirmed past Stripe's 24-hour deduplication, and Stripe's meter summary of its bucket does not tell whether it was counted: check the bucket at Stripe before resending.";
+
+    /// <summary>
+    /// Of the counter rows unconfirmed past the dedup window, those Stripe's summary shows as counted, and those it
+    /// cannot decide. The rest were not counted and are sent again. A row is counted when the bucket's total at Stripe
+    /// exceeds its confirmed rows by exactly the row's value while no other row of the bucket is unconfirmed; anything
+    /// else (another unconfirmed row, a difference that is neither nothing nor the row) cannot be told apart from a
+    /// resend that Stripe would count twice, so the row is failed for the operator instead of being guessed.
+    /// </summary>
+    private async Task<(List<Pending> Counted, List<Pending> Undecidable)> AlreadyCountedAsync(List<Pending> stale, CancellationToken cancellationToken)
     {
         if (stale.Count == 0)
         {
-            return [];
+            return ([], []);
         }
 
         var meters = await catalogIds.MetersAsync(cancellationToken);
         var counted = new List<Pending>();
+        var undecidable = new List<Pending>();
         foreach (var row in stale)
         {
             // A resent gauge value changes nothing under "last", so only counters need the check.
@@ -238,30 +253,45 @@ public sealed class MeterSubmissionSender(
                 continue;
             }
 
-            var bucket = MeterBuckets.Floor(row.BucketStart);
+            // Stripe counts an event in the bucket of its timestamp (a part cut at a period boundary is stamped after its start).
+            var bucket = MeterBuckets.Floor(row.Timestamp);
             var atStripe = await summaries.TotalAsync(meterId, row.Customer!, bucket, bucket + MeterBuckets.Length, cancellationToken);
-            var confirmed = await ConfirmedInBucketAsync(row, bucket, cancellationToken);
-            if (atStripe >= confirmed + row.Value)
+            var (confirmed, otherUnconfirmed) = await BucketLedgerAsync(row, bucket, cancellationToken);
+            var uncounted = atStripe - confirmed;
+            if (otherUnconfirmed == 0 && uncounted == row.Value)
             {
                 logger.LogInformation("Meter event {Identifier} was counted by Stripe before its confirmation was lost", row.Identifier);
                 counted.Add(row);
             }
+            else if (otherUnconfirmed > 0 || uncounted != 0)
+            {
+                logger.LogError(
+                    "Meter event {Identifier} is unconfirmed past the dedup window and Stripe's bucket total {AtStripe} does not tell whether it was counted ({Confirmed} confirmed, {Value} in the row, {Others} other unconfirmed rows); failed for the operator",
+                    row.Identifier, atStripe, confirmed, row.Value, otherUnconfirmed);
+                undecidable.Add(row);
+            }
         }
 
-        return counted;
+        return (counted, undecidable);
     }
 
-    private async Task<long> ConfirmedInBucketAsync(Pending row, DateTimeOffset bucket, CancellationToken cancellationToken)
+    /// <summary>Σ the bucket's sent rows, and how many of its other rows were attempted without being confirmed.</summary>
+    private async Task<(long Confirmed, int OtherUnconfirmed)> BucketLedgerAsync(Pending row, DateTimeOffset bucket, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT coalesce(sum(value), 0)::bigint FROM meter_submissions
-            WHERE tenant_id = @tenant AND metric = @metric AND status = 'sent' AND event_timestamp >= @start AND event_timestamp < @end
+            SELECT coalesce(sum(value) FILTER (WHERE status = 'sent'), 0)::bigint,
+                   count(*) FILTER (WHERE status = 'pending' AND attempts > 0 AND id <> @id)::int
+            FROM meter_submissions
+            WHERE tenant_id = @tenant AND metric = @metric AND event_timestamp >= @start AND event_timestamp < @end
             """);
+        command.Parameters.AddWithValue("id", row.Id);
         command.Parameters.AddWithValue("tenant", row.TenantId);
         command.Parameters.AddWithValue("metric", row.Metric);
         command.Parameters.AddWithValue("start", bucket.UtcDateTime);
         command.Parameters.AddWithValue("end", (bucket + MeterBuckets.Length).UtcDateTime);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt32(1));
     }
 
     private async Task<List<Pending>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -270,6 +300,11 @@ public sealed class MeterSubmissionSender(
             SELECT s.id, s.tenant_id, s.metric, s.bucket_start, s.event_timestamp, s.identifier, s.value, s.attempts, s.first_attempt_at, s.trace_parent, t.stripe_customer_id
             FROM meter_submissions s JOIN tenants t ON t.id = s.tenant_id
             WHERE s.status = 'pending' AND s.next_attempt_at <= @now
+              AND NOT EXISTS (
+                  SELECT 1 FROM meter_submissions e
+                  WHERE e.tenant_id = s.tenant_id AND e.metric = s.metric AND e.status = 'pending' AND e.id < s.id
+                    AND e.event_timestamp >= date_bin('5 minutes', s.event_timestamp, timestamptz '2000-01-01 00:00:00+00')
+                    AND e.event_timestamp < date_bin('5 minutes', s.event_timestamp, timestamptz '2000-01-01 00:00:00+00') + interval '5 minutes')
             ORDER BY s.id LIMIT @limit
             """);
         command.Parameters.AddWithValue("now", now.UtcDateTime);

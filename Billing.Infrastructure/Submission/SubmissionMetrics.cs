@@ -17,6 +17,8 @@ public sealed class SubmissionMetrics : IDisposable
     private readonly Counter<long> _retried;
     private long _drift;
     private long _driftRows;
+    private long _heldWindows;
+    private long _heldTenants;
 
     public SubmissionMetrics(IMeterFactory meterFactory)
     {
@@ -28,6 +30,10 @@ public sealed class SubmissionMetrics : IDisposable
             "Absolute difference between Stripe's meter summaries and local usage, over the rows in drift");
         _meter.CreateObservableGauge("billing.reconciliation.drift_rows", () => Interlocked.Read(ref _driftRows), "{row}",
             "(tenant, metric, period) rows whose Stripe total differs from local usage with nothing in flight");
+        _meter.CreateObservableGauge("billing.submission.held_windows", () => Interlocked.Read(ref _heldWindows), "{window}",
+            "Closed aggregate windows not submitted because their tenant has a Stripe customer but no billing row");
+        _meter.CreateObservableGauge("billing.submission.held_tenants", () => Interlocked.Read(ref _heldTenants), "{tenant}",
+            "Tenants whose closed windows are held for a missing billing row");
     }
 
     public void Succeeded(int events, string path) => _succeeded.Add(events, new KeyValuePair<string, object?>("path", path));
@@ -40,6 +46,12 @@ public sealed class SubmissionMetrics : IDisposable
     {
         Interlocked.Exchange(ref _drift, absoluteDrift);
         Interlocked.Exchange(ref _driftRows, rows);
+    }
+
+    public void Held(long windows, long tenants)
+    {
+        Interlocked.Exchange(ref _heldWindows, windows);
+        Interlocked.Exchange(ref _heldTenants, tenants);
     }
 
     public void Dispose() => _meter.Dispose();

@@ -31,7 +31,7 @@ public sealed class SubmitUsageJob(
         var closed = await closer.CloseAsync(now, cancellationToken);
         var sent = await sender.SendAsync(now, cancellationToken);
         logger.LogInformation(
-            "Submission: {Windows} windows closed into {Created} meter events; {Sent} sent ({Path}), {Retrying} to retry, {Failed} failed, {Skipped} skipped",
-            closed.Windows, closed.Submissions, sent.Sent, sent.UsedStream ? "v2 stream" : "v1", sent.Retrying, sent.Failed, sent.Skipped);
+            "Submission: {Windows} windows closed into {Created} meter events, {Held} held for a missing billing row; {Sent} sent ({Path}), {Retrying} to retry, {Failed} failed, {Skipped} skipped",
+            closed.Windows, closed.Submissions, closed.Held, sent.Sent, sent.UsedStream ? "v2 stream" : "v1", sent.Retrying, sent.Failed, sent.Skipped);
     }
 }

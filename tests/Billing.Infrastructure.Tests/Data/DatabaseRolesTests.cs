@@ -217,7 +217,7 @@ public sealed partial class DatabaseRolesTests(MigratedDatabase migrated) : ICla
     private static readonly string[] TenantTables =
     [
         "tenants", "api_keys", "subscriptions", "usage_events", "usage_aggregates", "meter_submissions",
-        "meter_reconciliations", "invoices", "invoice_lines", "usage_alerts", "audit_log",
+        "meter_reconciliations", "invoices", "invoice_lines", "usage_alerts", "alert_detection_retries", "audit_log",
     ];
 
     /// <summary>The rows of the grants table in docs/security.md, one <c>role|table|PRIVILEGE[(column)]</c> each.</summary>

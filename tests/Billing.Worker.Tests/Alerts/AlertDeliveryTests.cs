@@ -182,6 +182,42 @@ public sealed class AlertDeliveryTests(DataStoresFixture stores)
     }
 
     [Fact]
+    public async Task A_pass_longer_than_a_lease_claims_each_batch_when_it_starts_and_signs_each_request_when_it_is_sent()
+    {
+        // Batches of 2 sent one request at a time to an endpoint taking 9 s: a batch lasts 18 s, its lease 80 s (2 × the
+        // 10 s timeout + 1 minute), the pass over 12 alerts 108 s. A second deliverer runs while the 11th is received.
+        await using var world = await AlertsWorld.CreateAsync(stores, new Dictionary<string, string?> { ["Alerts:BatchSize"] = "2", ["Alerts:Parallelism"] = "1" });
+        await using var receiver = await AlertReceiver.StartAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await TenantWithAlertsAsync(world, receiver.Url, tokens: 8_000_000);
+        }
+
+        var receivedAt = new System.Collections.Concurrent.ConcurrentQueue<(string Signature, DateTimeOffset At)>();
+        AlertDeliverer.PassResult? meanwhile = null;
+        receiver.OnRequest = async request =>
+        {
+            receivedAt.Enqueue((request.Signature!, world.Clock.GetUtcNow()));
+            world.Clock.Advance(TimeSpan.FromSeconds(9));
+            if (receivedAt.Count == 11)
+            {
+                meanwhile = await world.DeliverNowAsync();
+            }
+        };
+
+        var pass = await world.DeliverAsync(Now);
+
+        var ids = receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("id").GetGuid()).ToList();
+        Assert.Equal(12, ids.Count);
+        Assert.Equal(12, ids.Distinct().Count());
+        Assert.Equal(new AlertDeliverer.PassResult(12, 0, 0, 0), pass);
+        Assert.Equal(new AlertDeliverer.PassResult(0, 0, 0, 0), meanwhile);
+        Assert.Equal(Now.AddSeconds(99), receivedAt.Last().At);
+        Assert.All(receivedAt, r =>
+            Assert.InRange(r.At - DateTimeOffset.FromUnixTimeSeconds(long.Parse(SignatureParts(r.Signature)["t"], CultureInfo.InvariantCulture)), TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task Private_network_endpoints_are_refused_unless_the_operator_allows_them()
     {
         await using var receiver = await AlertReceiver.StartAsync();

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Testing;
 using Billing.Worker.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Billing.Worker.Tests.Alerts;
 
@@ -157,6 +159,90 @@ public sealed class AlertDetectionTests(DataStoresFixture stores)
         Assert.Equal([50], (await world.AlertsAsync(active)).Select(a => a.ThresholdPercent));
         Assert.Equal([("included", "llm_tokens", 50, 6_000_100L)], (await world.AlertsAsync(quiet)).Select(a => (a.Kind, a.Metric, a.ThresholdPercent, a.Value)));
         Assert.Equal(1, firstRun.Runs);
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_evaluation_fails_holds_back_neither_the_others_nor_the_cursor_and_is_evaluated_again_until_it_succeeds()
+    {
+        await using var world = await AlertsWorld.CreateAsync(stores);
+        var meters = world.Services.GetRequiredService<IMeterFactory>();
+        long detectionFailures = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == AlertMetrics.MeterName && instrument.Name == "billing.alerts.detection_failed" && ReferenceEquals(instrument.Meter.Scope, meters))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref detectionFailures, value));
+        listener.Start();
+        // Whole seconds, as PostgreSQL keeps them exactly.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        // A previous run ten minutes ago; both tenants' usage arrived five minutes ago, after it.
+        world.Clock.AdjustTime(now.AddMinutes(-10));
+        await RunDetectionAsync(world);
+        var failing = await world.CreateTenantAsync(now.AddDays(-5));
+        var healthy = await world.CreateTenantAsync(now.AddDays(-5));
+        await world.AddUsageAsync(failing, "llm_tokens", 6_000_000, now.AddMinutes(-5), receivedAt: now.AddMinutes(-5));
+        await world.AddUsageAsync(healthy, "llm_tokens", 6_000_000, now.AddMinutes(-5), receivedAt: now.AddMinutes(-5));
+        // A constraint violation for the failing tenant's alerts only, until the test lifts it.
+        await ExecuteAsync(world, $"ALTER TABLE usage_alerts ADD CONSTRAINT refuse_one_tenant CHECK (tenant_id <> '{failing}')");
+
+        world.Clock.AdjustTime(now);
+        await RunDetectionAsync(world);
+        var cursorAfterFailure = await LastRunAsync(world);
+        var failingAfterFailure = await world.AlertsAsync(failing);
+        var retriesAfterFailure = await RetriesAsync(world);
+        await ExecuteAsync(world, "ALTER TABLE usage_alerts DROP CONSTRAINT refuse_one_tenant");
+        // Five minutes on, the failing tenant's usage is older than the run's window: only the retry finds it.
+        world.Clock.AdjustTime(now.AddMinutes(5));
+        await RunDetectionAsync(world);
+
+        Assert.Equal([50], (await world.AlertsAsync(healthy)).Select(a => a.ThresholdPercent));
+        Assert.Equal(now, cursorAfterFailure);
+        Assert.Empty(failingAfterFailure);
+        Assert.Equal([(failing, 1)], retriesAfterFailure.Select(r => (r.TenantId, r.Failures)));
+        Assert.StartsWith("PostgresException: 23514", retriesAfterFailure[0].Error, StringComparison.Ordinal);
+        Assert.Equal(1, Interlocked.Read(ref detectionFailures));
+        Assert.Equal([("included", "llm_tokens", 50, 6_000_000L)], (await world.AlertsAsync(failing)).Select(a => (a.Kind, a.Metric, a.ThresholdPercent, a.Value)));
+        Assert.Empty(await RetriesAsync(world));
+        Assert.Equal(now.AddMinutes(5), await LastRunAsync(world));
+    }
+
+    private static Task RunDetectionAsync(AlertsWorld world) => world.WithScopeAsync(async sp =>
+    {
+        await sp.GetRequiredService<DetectAlertsJob>().RunAsync(TestContext.Current.CancellationToken);
+        return true;
+    });
+
+    private static async Task<DateTimeOffset> LastRunAsync(AlertsWorld world)
+    {
+        await using var db = world.CreateDbContext();
+        return (await db.WorkerHeartbeats.AsNoTracking().SingleAsync(h => h.Job == AlertDetector.RunKey, TestContext.Current.CancellationToken)).LastRunAt;
+    }
+
+    private static async Task ExecuteAsync(AlertsWorld world, string sql)
+    {
+        await using var connection = new NpgsqlConnection(world.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<List<(Guid TenantId, int Failures, string Error)>> RetriesAsync(AlertsWorld world)
+    {
+        await using var connection = new NpgsqlConnection(world.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SELECT tenant_id, failures, last_error FROM alert_detection_retries ORDER BY tenant_id", connection);
+        var rows = new List<(Guid, int, string)>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2)));
+        }
+
+        return rows;
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class AlertReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>Runs once a request is recorded, before it is answered: a slow endpoint, or something happening meanwhile.</summary>
+    public Func<Request, Task>? OnRequest { get; set; }
+
     /// <param name="statuses">The answers to the first requests, in order; 200 once they run out.</param>
     public static async Task<AlertReceiver> StartAsync(params int[] statuses)
     {
@@ -37,7 +40,13 @@ public sealed class AlertReceiver : IAsyncDisposable
         app.MapPost("/alerts", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
-            receiver.Requests.Enqueue(new Request(request.Method, request.ContentType, request.Headers["Billing-Signature"], await reader.ReadToEndAsync()));
+            var received = new Request(request.Method, request.ContentType, request.Headers["Billing-Signature"], await reader.ReadToEndAsync());
+            receiver.Requests.Enqueue(received);
+            if (receiver.OnRequest is { } onRequest)
+            {
+                await onRequest(received);
+            }
+
             return Results.StatusCode(receiver._script.TryDequeue(out var status) ? status : 200);
         });
         await app.StartAsync();

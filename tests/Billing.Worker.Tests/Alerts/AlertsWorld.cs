@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Worker.Tests.Alerts;
 
@@ -23,11 +24,15 @@ public sealed class AlertsWorld : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private AlertsWorld(WebApplication app, string connectionString)
+    private AlertsWorld(WebApplication app, FakeTimeProvider clock, string connectionString)
     {
         _app = app;
+        Clock = clock;
         ConnectionString = connectionString;
     }
+
+    /// <summary>The worker's clock: it stands still unless a test (or a test's receiver) moves it.</summary>
+    public FakeTimeProvider Clock { get; }
 
     /// <summary>The superuser's connection, for the tests' own seeding and checks (the worker runs on its own login).</summary>
     public string ConnectionString { get; }
@@ -50,7 +55,9 @@ public sealed class AlertsWorld : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.AddWorkerServices();
-        return new AlertsWorld(builder.Build(), database.Superuser);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        return new AlertsWorld(builder.Build(), clock, database.Superuser);
     }
 
     public BillingDbContext CreateDbContext() => DataStoresFixture.CreateDbContext(ConnectionString);
@@ -64,8 +71,16 @@ public sealed class AlertsWorld : IAsyncDisposable
     public Task<IReadOnlyList<Domain.Alerts.ThresholdCrossing>> EvaluateAsync(Guid tenantId, DateTimeOffset now) =>
         WithScopeAsync(sp => sp.GetRequiredService<AlertDetector>().EvaluateAsync(tenantId, now, TestContext.Current.CancellationToken));
 
-    public Task<AlertDeliverer.PassResult> DeliverAsync(DateTimeOffset now) =>
-        WithScopeAsync(sp => sp.GetRequiredService<AlertDeliverer>().DeliverDueAsync(now, TestContext.Current.CancellationToken));
+    /// <summary>A delivery pass with the clock set to <paramref name="now"/>.</summary>
+    public Task<AlertDeliverer.PassResult> DeliverAsync(DateTimeOffset now)
+    {
+        Clock.AdjustTime(now);
+        return DeliverNowAsync();
+    }
+
+    /// <summary>A delivery pass at the clock's time, as another worker would run one.</summary>
+    public Task<AlertDeliverer.PassResult> DeliverNowAsync() =>
+        WithScopeAsync(sp => sp.GetRequiredService<AlertDeliverer>().DeliverDueAsync(TestContext.Current.CancellationToken));
 
     /// <summary>A tenant with an active subscription anchored at <paramref name="anchor"/>, as the tenants API creates one.</summary>
     public async Task<Guid> CreateTenantAsync(

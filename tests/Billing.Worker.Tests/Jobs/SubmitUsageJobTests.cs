@@ -1,10 +1,13 @@
 using System.Net.Http.Json;
 using Billing.Api.Tests.Stripe;
+using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Testing;
+using Billing.Worker.Health;
 using Billing.Worker.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using static Billing.Worker.Tests.Support.Pipeline;
 
@@ -95,7 +98,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     {
         var tenant = await system.SubscribeAsync();
         var traffic = new StripeTraffic();
-        await using var worker = new WorkerJobs(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+        await using var worker = WorkerSeeing(traffic);
         await system.IngestAsync(tenant.Key, Event("a", "agent_executions", 42));
         await worker.AggregateAsync();
 
@@ -112,6 +115,94 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Equal((SubmissionStatus.Sent, 2, afterCrash.Identifier), (afterRestart.Status, afterRestart.Attempts, afterRestart.Identifier));
         Assert.Equal(42m, await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor));
         Assert.True(traffic.Requests("/v1/billing/meter_events") >= 2);
+    }
+
+    [Fact]
+    public async Task A_row_unconfirmed_past_the_dedup_window_that_stripe_counted_is_marked_sent_without_a_resend()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = WorkerSeeing(traffic);
+        await system.IngestAsync(tenant.Key, Event("counted", "agent_executions", 42));
+        await worker.AggregateAsync();
+        traffic.CrashAfterCallContaining = tenant.CustomerId;
+        await Assert.ThrowsAsync<SimulatedCrashException>(worker.SubmitAsync);
+
+        // A day later Stripe no longer deduplicates the identifier: a resend would be counted again.
+        worker.Clock.Advance(TimeSpan.FromHours(24));
+        await worker.SubmitAsync();
+
+        var row = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        Assert.Equal((SubmissionStatus.Sent, 1), (row.Status, row.Attempts));
+        Assert.Equal(1, traffic.Requests("/v1/billing/meter_events"));
+        Assert.Equal(42m, await system.AtStripeAsync(tenant.CustomerId, "agent_executions", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task Two_rows_of_a_bucket_unconfirmed_past_the_dedup_window_are_never_guessed_sent_and_the_undecidable_one_is_failed_for_the_operator()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("a", "api_calls", 30, at));
+        await worker.AggregateAsync();
+        await FailMeterEventsAsync();
+        await worker.SubmitAsync();
+        await system.IngestAsync(tenant.Key, Event("b", "api_calls", 30, at));
+        await worker.AggregateAsync();
+        worker.Clock.Advance(TimeSpan.FromSeconds(30));
+        await worker.SubmitAsync();
+        // As a sender without the one-at-a-time rule left them: both revisions attempted, neither confirmed nor at Stripe.
+        await using (var connection = new NpgsqlConnection(system.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var attempted = new NpgsqlCommand("UPDATE meter_submissions SET attempts = 1, first_attempt_at = @at WHERE tenant_id = @t AND revision = 1", connection);
+            attempted.Parameters.AddWithValue("at", worker.Clock.GetUtcNow().UtcDateTime);
+            attempted.Parameters.AddWithValue("t", tenant.TenantId);
+            await attempted.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        worker.Clock.Advance(TimeSpan.FromHours(24));
+        await worker.SubmitAsync();
+        worker.Clock.Advance(TimeSpan.FromMinutes(5));
+        await worker.SubmitAsync();
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([(0, SubmissionStatus.Failed), (1, SubmissionStatus.Sent)], rows.Select(r => (r.Revision, r.Status)));
+        Assert.Contains("does not tell whether it was counted", rows[0].LastError, StringComparison.Ordinal);
+        Assert.Equal(30m, await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor));
+    }
+
+    [Fact]
+    public async Task A_revision_waits_while_an_earlier_one_of_its_bucket_is_unconfirmed_so_only_what_stripe_counted_is_marked_sent()
+    {
+        var tenant = await system.SubscribeAsync();
+        var traffic = new StripeTraffic();
+        await using var worker = WorkerSeeing(traffic);
+        var at = DateTimeOffset.UtcNow;
+        await system.IngestAsync(tenant.Key, Event("first", "llm_tokens", 70, at));
+        await worker.AggregateAsync();
+        // Revision 0 never reaches Stripe.
+        await FailMeterEventsAsync();
+        await worker.SubmitAsync();
+        var revision0 = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
+        await system.IngestAsync(tenant.Key, Event("late", "llm_tokens", 100, at));
+        await worker.AggregateAsync();
+        // Whenever revision 1 is sent, Stripe counts it and the worker dies before marking it.
+        traffic.CrashAfterCallContaining = MeterBuckets.Identifier(tenant.TenantId, "llm_tokens", revision0.BucketStart, 1);
+
+        // Runs while revision 0 backs off, then a day later (past Stripe's deduplication of both), then every 5 minutes.
+        foreach (var advance in new[] { TimeSpan.FromSeconds(30), TimeSpan.FromHours(24), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5) })
+        {
+            worker.Clock.Advance(advance);
+            await SubmitSurvivingCrashAsync(worker);
+        }
+
+        var rows = await system.SubmissionsAsync(tenant.TenantId);
+        Assert.Equal([(0, 70L, SubmissionStatus.Sent), (1, 100L, SubmissionStatus.Sent)], rows.Select(r => (r.Revision, r.Value, r.Status)));
+        Assert.Equal((170L, 170L, 170L, 0), await system.LedgersAsync(tenant.TenantId, "llm_tokens"));
+        Assert.Equal(170m, await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor));
+        Assert.Null(traffic.CrashAfterCallContaining);
     }
 
     [Fact]
@@ -155,9 +246,7 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         await using var worker = new WorkerJobs(system, stores);
         await system.IngestAsync(tenant.Key, Event("f1", "llm_tokens", 77));
         await worker.AggregateAsync();
-        // Stripe.net tries three times (two retries); all three answer 500.
-        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
-            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await FailMeterEventsAsync();
 
         await worker.SubmitAsync();
         var failed = Assert.Single(await system.SubmissionsAsync(tenant.TenantId));
@@ -227,6 +316,47 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     }
 
     [Fact]
+    public async Task Usage_of_a_tenant_whose_billing_row_is_missing_is_held_and_submitted_once_the_row_exists()
+    {
+        var tenant = await system.SubscribeAsync();
+        await using var worker = new WorkerJobs(system, stores);
+        await system.IngestAsync(tenant.Key, Event("held-1", "api_calls", 9), Event("held-2", "llm_tokens", 400));
+        await worker.AggregateAsync();
+        Subscription subscription;
+        await using (var db = system.CreateDbContext())
+        {
+            subscription = await db.Subscriptions.AsNoTracking().SingleAsync(s => s.TenantId == tenant.TenantId, TestContext.Current.CancellationToken);
+            await db.Subscriptions.Where(s => s.TenantId == tenant.TenantId).ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        var health = ActivatorUtilities.CreateInstance<HeldUsageHealthCheck>(worker.Services);
+
+        await worker.SubmitAsync();
+        var submittedWhileMissing = await system.SubmissionsAsync(tenant.TenantId);
+        var flaggedWhileMissing = await FlaggedWindowsAsync(tenant.TenantId);
+        var healthWhileMissing = await health.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        await using (var db = system.CreateDbContext())
+        {
+            db.Subscriptions.Add(subscription);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        await worker.SubmitAsync();
+
+        Assert.Empty(submittedWhileMissing);
+        Assert.True(flaggedWhileMissing >= 2);
+        Assert.Equal(HealthStatus.Degraded, healthWhileMissing.Status);
+        Assert.Contains(tenant.TenantId.ToString(), healthWhileMissing.Data.Keys);
+        Assert.Equal(0, await FlaggedWindowsAsync(tenant.TenantId));
+        Assert.Equal([("api_calls", 9L, SubmissionStatus.Sent), ("llm_tokens", 400L, SubmissionStatus.Sent)],
+            (await system.SubmissionsAsync(tenant.TenantId)).OrderBy(s => s.Metric).Select(s => (s.Metric, s.Value, s.Status)));
+        Assert.Equal([9m, 400m], [
+            await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor),
+            await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor)]);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status);
+    }
+
+    [Fact]
     public async Task A_free_tenant_has_no_stripe_customer_and_nothing_is_submitted_for_it()
     {
         var (tenantId, key) = await system.CreateTenantAsync("free");
@@ -239,6 +369,27 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
         Assert.Empty(await system.SubmissionsAsync(tenantId));
         Assert.Equal(0, await FlaggedWindowsAsync(tenantId));
         Assert.Equal((3L, 3L, 0L, 0), await system.LedgersAsync(tenantId, "api_calls"));
+    }
+
+    /// <summary>The worker's jobs with the Stripe client's traffic counted (and crashed when the test says).</summary>
+    private WorkerJobs WorkerSeeing(StripeTraffic traffic) =>
+        new(system, stores, builder => builder.Services.AddHttpClient("stripe").AddHttpMessageHandler(() => traffic));
+
+    /// <summary>The next meter event call fails: all three tries (Stripe.net retries twice) answer 500.</summary>
+    private async Task FailMeterEventsAsync() =>
+        (await system.Emulator.PostAsJsonAsync("/_emulator/faults", new { path = "/v1/billing/meter_events", status = 500, count = 3 },
+            TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+    /// <summary>A submission run; a worker stopped after a Stripe call is the next run's to recover from.</summary>
+    private static async Task SubmitSurvivingCrashAsync(WorkerJobs worker)
+    {
+        try
+        {
+            await worker.SubmitAsync();
+        }
+        catch (SimulatedCrashException)
+        {
+        }
     }
 
     private async Task<long> FlaggedWindowsAsync(Guid tenantId)
