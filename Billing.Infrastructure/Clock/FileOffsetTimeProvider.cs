@@ -46,7 +46,8 @@ public sealed partial class FileOffsetTimeProvider : TimeProvider, IDisposable
         File.Move(temporary, file, overwrite: true);
     }
 
-    private void Refresh()
+    /// <summary>Reads the file now (the timer does it every <see cref="PollInterval"/>).</summary>
+    internal void Refresh()
     {
         lock (_gate)
         {
