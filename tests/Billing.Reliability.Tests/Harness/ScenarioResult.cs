@@ -34,13 +34,13 @@ public static class ReliabilityReport
     private static readonly List<string> Notes = [];
 
     public const string Header =
-        "| scenario | requests sent | 2xx | lost | doubled | client-visible 5xx | no answer | s to recover | hard-cap overshoot | peak API MiB | periods | ledgers |\n" +
+        "| scenario | requests sent | 2xx | lost | doubled | client-visible 5xx | no answer | s to recover | hard-cap overshoot | peak API MiB | periods a tenant | ledgers |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
 
     public static string Path { get; } = System.IO.Path.Combine(Billing.Testing.RepositoryPaths.Root, "artifacts", "reliability", "table.md");
 
     public static string Row(ScenarioResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Scenario} | {r.Sent} | {r.Succeeded} | {r.Lost} | {r.Doubled} | {r.ServerErrors} | {r.TransportErrors} | {r.SecondsToRecover:F1} | {r.HardCapOvershoot} | {r.PeakApiMegabytes:F0} | {r.Ledgers.Select(l => l.Period).Distinct().Count()} | {(r.Disagreeing.Any() || r.Stuck.Count > 0 ? "DIFFER" : "agree")} |");
+        $"| {r.Scenario} | {r.Sent} | {r.Succeeded} | {r.Lost} | {r.Doubled} | {r.ServerErrors} | {r.TransportErrors} | {r.SecondsToRecover:F1} | {r.HardCapOvershoot} | {r.PeakApiMegabytes:F0} | {r.Ledgers.GroupBy(l => l.Tenant).Max(t => t.Select(l => l.Period).Distinct().Count())} | {(r.Disagreeing.Any() || r.Stuck.Count > 0 ? "DIFFER" : "agree")} |");
 
     public static void Add(ScenarioResult result)
     {
