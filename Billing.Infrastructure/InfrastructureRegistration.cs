@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Catalog;
+using Billing.Infrastructure.Clock;
 using Billing.Infrastructure.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Npgsql;
 
 namespace Billing.Infrastructure;
 
-/// <summary>The adapters every service shares: PostgreSQL through EF Core, Redis, the catalog, the clock.</summary>
+/// <summary>The adapters every service shares: PostgreSQL through EF Core, Redis, the catalog, the clock (movable for tests: <see cref="ClockRegistration"/>).</summary>
 public static class InfrastructureRegistration
 {
     /// <summary>The API's and the worker's connection, each with its own login (never the owner's).</summary>
@@ -33,7 +34,7 @@ public static class InfrastructureRegistration
         // Hand-written SQL (ingestion, aggregation) goes through its own pooled data source.
         builder.Services.AddSingleton(sp => HandWrittenSqlDataSource(DatabaseConnectionString(sp.GetRequiredService<IConfiguration>(), connectionName)));
         builder.AddBillingCatalog();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddBillingClock();
         builder.Services.AddScoped<Audit.AuditLog>();
         builder.Services.AddSingleton<Caching.SingleFlight>();
         return builder;

@@ -36,6 +36,13 @@ public sealed class EmulatorOptions
     public int BillingTickMs { get; set; } = 1_000;
 
     /// <summary>
+    /// How long a renewal's invoice stays a draft before it is finalized and collected; its metered lines are priced again
+    /// then, so usage that reaches the meters after the period's end, stamped inside the period, is billed. Stripe waits
+    /// about an hour (3600); 0, the default, finalizes at the period's end.
+    /// </summary>
+    public long RenewalDraftSeconds { get; set; }
+
+    /// <summary>
     /// Stands in for Smart Retries: days after a renewal's first failed payment at which it is tried again, comma-separated,
     /// ascending (<c>3,5,7</c>); empty for no retries.
     /// </summary>

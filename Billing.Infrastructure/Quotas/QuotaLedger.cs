@@ -27,6 +27,7 @@ public sealed partial class QuotaLedger(
     UsageViews views,
     SingleFlight rebuilds,
     DatabaseDecisionGate gate,
+    TimeProvider clock,
     ILogger<QuotaLedger> logger)
 {
     // KEYS[1] usage counter, KEYS[2] idempotency marker (or the counter again when there is none).
@@ -184,7 +185,7 @@ public sealed partial class QuotaLedger(
         if (reserve && amount > 0 && decision.Kind != QuotaDecisionKind.Deny && !overTotal)
         {
             var inserted = await UsageEventStore.InsertAsync(connection, transaction,
-                [new NewUsageEvent(tenantId, eventId, quota.Metric.ToKey(), amount, DateTimeOffset.UtcNow, period.Start, null, System.Diagnostics.Activity.Current?.Id)],
+                [new NewUsageEvent(tenantId, eventId, quota.Metric.ToKey(), amount, clock.GetUtcNow(), period.Start, null, System.Diagnostics.Activity.Current?.Id)],
                 cancellationToken);
             reserved = inserted.Count == 1;
             replayed = !reserved;

@@ -40,7 +40,7 @@ public sealed partial class WebhookProcessor(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var row = await db.WebhookEvents.FromSql($"""
             SELECT * FROM webhook_events
-            WHERE status = 'received' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+            WHERE status = 'received' AND (next_attempt_at IS NULL OR next_attempt_at <= {clock.GetUtcNow()})
             ORDER BY stripe_created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
             """).SingleOrDefaultAsync(cancellationToken);
         if (row is null)

@@ -70,6 +70,14 @@ public static class BillingEngine
             }
         }
 
+        foreach (var invoice in state.Invoices.Values.Where(i => i.Status == "draft" && i.AutoFinalizeAt is not null))
+        {
+            if (invoice.AutoFinalizeAt is { } finalizeAt && finalizeAt <= clock.NowForCustomer(state, invoice.Customer))
+            {
+                yield return new DueWork(finalizeAt, invoice.Seq, tx => FinalizeRenewal(tx, invoice, finalizeAt));
+            }
+        }
+
         foreach (var session in state.CheckoutSessions.Values.Where(s => s.Status == "open"))
         {
             if (session.ExpiresAt <= clock.NowFor(state, session.TestClock))
@@ -140,7 +148,7 @@ public static class BillingEngine
             var finalLines = MeteredLines(tx.S, sub, usageStart, usageEnd);
             if (finalLines.Count > 0 || HasPendingItems(tx.S, sub))
             {
-                InvoiceFlow.Bill(tx, sub, "subscription_cycle", finalLines, usageStart, usageEnd, at);
+                InvoiceFlow.BillRenewal(tx, sub, finalLines, usageStart, usageEnd, at);
             }
 
             End(tx, sub, at);
@@ -154,7 +162,25 @@ public static class BillingEngine
         var after = SubscriptionJson.Subscription(tx.S, sub);
         tx.Publish("customer.subscription.updated", after, at, Diff.Previous(before, after));
         var lines = CycleLines(tx.S, sub, usageStart, usageEnd);
-        InvoiceFlow.Bill(tx, sub, "subscription_cycle", lines, usageStart, usageEnd, at);
+        InvoiceFlow.BillRenewal(tx, sub, lines, usageStart, usageEnd, at);
+    }
+
+    /// <summary>
+    /// A renewal's draft whose time has come: its metered lines are priced again with the usage the meters hold now for
+    /// their periods (usage that arrived late, stamped inside the period, counts, as with Stripe), then it is finalized
+    /// and collected.
+    /// </summary>
+    private static void FinalizeRenewal(Tx tx, InvoiceRecord invoice, long at)
+    {
+        foreach (var line in invoice.Lines.Where(l => l.InvoiceItem is null && l.Price is not null))
+        {
+            if (tx.S.Prices[line.Price!] is { IsMetered: true, Meter: { } meterId } price && tx.S.Meters.TryGetValue(meterId, out var meter))
+            {
+                PriceUsage(tx.S, line, price, meter, invoice.Customer);
+            }
+        }
+
+        InvoiceFlow.Complete(tx, tx.S.Subscriptions[invoice.Subscription!], invoice, at);
     }
 
     /// <summary>Cancels now: the subscription ends and, when asked, the usage so far is invoiced.</summary>
@@ -280,22 +306,28 @@ public static class BillingEngine
                 continue;
             }
 
-            var quantity = Usage.Aggregate(state, meter, sub.Customer, start, end);
-            lines.Add(new InvoiceLineRecord
+            lines.Add(PriceUsage(state, new InvoiceLineRecord
             {
                 Id = Ids.New("il_"),
-                Amount = Pricing.Amount(price, quantity),
-                Description = $"{ProductName(state, price)} (usage: {Json.Decimal(quantity)})",
                 PeriodStart = start,
                 PeriodEnd = end,
-                Quantity = quantity,
                 Price = price.Id,
                 SubscriptionItem = item.Id,
                 Subscription = sub.Id,
-            });
+            }, price, meter, sub.Customer));
         }
 
         return lines;
+    }
+
+    /// <summary>Sets a metered line's quantity, amount and description from the customer's usage over the line's period.</summary>
+    private static InvoiceLineRecord PriceUsage(EmulatorState state, InvoiceLineRecord line, PriceRecord price, MeterRecord meter, string customer)
+    {
+        var quantity = Usage.Aggregate(state, meter, customer, line.PeriodStart, line.PeriodEnd);
+        line.Quantity = quantity;
+        line.Amount = Pricing.Amount(price, quantity);
+        line.Description = $"{ProductName(state, price)} (usage: {Json.Decimal(quantity)})";
+        return line;
     }
 
     /// <summary>The licensed fee for a period; prorated when the period is shorter than a full one ending at its end.</summary>

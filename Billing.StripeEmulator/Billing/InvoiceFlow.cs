@@ -67,6 +67,29 @@ public static class InvoiceFlow
     public static InvoiceRecord Bill(Tx tx, SubscriptionRecord sub, string reason, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at, bool attempt = true)
     {
         var invoice = Draft(tx, sub, sub.Customer, reason, lines, periodStart, periodEnd, at);
+        Complete(tx, sub, invoice, at, attempt);
+        return invoice;
+    }
+
+    /// <summary>
+    /// A renewal's invoice: billed at once, or with <see cref="EmulatorOptions.RenewalDraftSeconds"/> left a draft that
+    /// <see cref="BillingEngine"/> finalizes when its time comes.
+    /// </summary>
+    public static InvoiceRecord BillRenewal(Tx tx, SubscriptionRecord sub, List<InvoiceLineRecord> lines, long periodStart, long periodEnd, long at)
+    {
+        if (tx.Options.RenewalDraftSeconds <= 0)
+        {
+            return Bill(tx, sub, "subscription_cycle", lines, periodStart, periodEnd, at);
+        }
+
+        var invoice = Draft(tx, sub, sub.Customer, "subscription_cycle", lines, periodStart, periodEnd, at);
+        invoice.AutoFinalizeAt = at + tx.Options.RenewalDraftSeconds;
+        return invoice;
+    }
+
+    /// <summary>Finalizes the draft and collects it as <see cref="Bill"/> does.</summary>
+    public static void Complete(Tx tx, SubscriptionRecord sub, InvoiceRecord invoice, long at, bool attempt = true)
+    {
         Finalize(tx, invoice, at);
         if (invoice.Total <= 0)
         {
@@ -80,8 +103,6 @@ public static class InvoiceFlow
         {
             Collect(tx, invoice, at, PaymentAttempt.First);
         }
-
-        return invoice;
     }
 
     public static void Finalize(Tx tx, InvoiceRecord invoice, long at)
@@ -92,6 +113,7 @@ public static class InvoiceFlow
         }
 
         var customer = tx.S.Customers[invoice.Customer];
+        invoice.AutoFinalizeAt = null;
         invoice.Number = $"{customer.InvoicePrefix}-{customer.NextInvoiceSequence++.ToString("0000", CultureInfo.InvariantCulture)}";
         invoice.Status = "open";
         invoice.FinalizedAt = at;

@@ -84,7 +84,7 @@ public static class InvoiceJson
             ["auto_advance"] = i.Status is "draft" or "open",
             ["automatic_finalizes_at"] = null,
             ["automatic_tax"] = new JsonObject { ["disabled_reason"] = null, ["enabled"] = false, ["liability"] = null, ["provider"] = null, ["status"] = null },
-            ["automatically_finalizes_at"] = null,
+            ["automatically_finalizes_at"] = i.AutoFinalizeAt,
             ["billing_reason"] = i.BillingReason,
             ["collection_method"] = i.CollectionMethod,
             ["created"] = i.Created,

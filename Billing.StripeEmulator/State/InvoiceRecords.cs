@@ -102,5 +102,8 @@ public sealed class InvoiceRecord : Record
 
     public string? TestClock { get; set; }
 
+    /// <summary>A renewal's draft: when it is finalized (<c>automatically_finalizes_at</c>).</summary>
+    public long? AutoFinalizeAt { get; set; }
+
     public long Total => Lines.Sum(line => line.Amount);
 }

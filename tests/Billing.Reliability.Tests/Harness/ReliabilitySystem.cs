@@ -38,6 +38,9 @@ public sealed class ReliabilitySystem : IAsyncLifetime
 
     public HangfireJobs Jobs { get; private set; } = null!;
 
+    /// <summary>The clock the services, the emulator and the clients share; moved only by the period-close scenario.</summary>
+    public SharedClock Clock { get; private set; } = null!;
+
     /// <summary>The tests' own view of the database: the superuser, which sees every tenant's rows.</summary>
     public string Superuser => Postgres.ConnectionString(Database);
 
@@ -45,6 +48,7 @@ public sealed class ReliabilitySystem : IAsyncLifetime
     {
         var token = TestContext.Current.CancellationToken;
         await Task.WhenAll(Postgres.StartAsync(token), Redis.StartAsync(token));
+        Clock = new SharedClock(Path.Combine(_folder, "test-clock.json"));
 
         var api1Port = LocalServerProcess.FreePort();
         Emulator = new ServiceProcess("stripe-emulator", "Billing.StripeEmulator", new Dictionary<string, string>
@@ -55,6 +59,8 @@ public sealed class ReliabilitySystem : IAsyncLifetime
             ["Emulator__WebhookRetryBaseMs"] = "500",
             ["Emulator__WebhookMaxAttempts"] = "12",
             ["Emulator__WebhookUrl"] = $"http://127.0.0.1:{api1Port}/api/v1/webhooks/stripe",
+            // A renewal stays a draft for an hour, as at Stripe, so usage sent after the period's end is still billed on it.
+            ["Emulator__RenewalDraftSeconds"] = "3600",
         });
         await Emulator.StartAsync(token);
         Stripe = new StripeClient(new StripeClientOptions
@@ -143,6 +149,8 @@ public sealed class ReliabilitySystem : IAsyncLifetime
             // a kill -9 loses the metered requests answered since the last flush (5 ms), the documented crash window
             // that "0 lost" would otherwise count.
             ["UsageBuffer__Enabled"] = "false",
+            // A clock the suite can move with the emulator's, to close a billing period under load (Development only).
+            ["TestClock__File"] = Clock.File,
         }, port);
 
     private async Task MigrateAsync(CancellationToken cancellationToken)

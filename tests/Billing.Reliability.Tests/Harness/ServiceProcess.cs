@@ -121,6 +121,29 @@ public sealed class ServiceProcess(string name, string project, IReadOnlyDiction
         await StartAsync(cancellationToken);
     }
 
+    /// <summary>Waits until the process has written a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_log.Exists(line => line.Contains(text, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} did not write \"{text}\" within {limit.TotalSeconds} s:\n{RecentOutput}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary><c>kill -9</c>: no shutdown hook runs, nothing buffered is flushed.</summary>
     public async Task KillAsync()
     {

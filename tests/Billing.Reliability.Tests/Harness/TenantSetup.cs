@@ -47,7 +47,12 @@ public static class TenantSetup
                 new { quotas = new { api_calls = new { included = cap, cap = "hard" } } }, cancellationToken), cancellationToken);
         }
 
-        return new LoadTenant(id, key, customer.Id, apiCallsHardCap);
+        await using (var connection = await system.OpenAsync(cancellationToken))
+        {
+            await using var anchor = new NpgsqlCommand("SELECT billing_anchor FROM subscriptions WHERE tenant_id = @t", connection);
+            anchor.Parameters.AddWithValue("t", id);
+            return new LoadTenant(id, key, customer.Id, (DateTime)(await anchor.ExecuteScalarAsync(cancellationToken))!, apiCallsHardCap);
+        }
     }
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)

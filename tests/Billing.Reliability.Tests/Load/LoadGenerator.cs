@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Net.Http.Headers;
@@ -8,9 +9,11 @@ namespace Billing.Reliability.Tests.Load;
 /// <summary>
 /// Clients as a customer's services behave: batches and single usage events with their own ids, a metered route, and
 /// entitlement consumption with idempotency keys. A failed request (no answer, or a 5xx) is retried against the other
-/// API, with the same ids and keys, a few times; every 2xx is recorded in the <see cref="Tally"/>.
+/// API, with the same ids and keys, a few times; every 2xx is recorded in the <see cref="Tally"/>, in the billing period
+/// the server counted it in (events by their timestamps, taken from the system's <see cref="SharedClock"/>; metered
+/// requests and consumption by the period end the answer names).
 /// </summary>
-public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyList<LoadTenant> tenants, Tally tally) : IDisposable
+public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyList<LoadTenant> tenants, Tally tally, SharedClock clock) : IDisposable
 {
     public const string EventMetric = "agent_executions";
     public const string ConsumeMetric = "llm_tokens";
@@ -77,7 +80,7 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
     /// <summary>One request of usage events with fresh ids, retried with the same body until a 2xx or the attempts run out.</summary>
     private async Task BatchAsync(int preferred, LoadTenant tenant, int size, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.Now;
         var events = Enumerable.Range(0, size).Select(_ =>
         {
             var n = Interlocked.Increment(ref _sequence);
@@ -85,7 +88,7 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
         }).ToList();
         var units = events.Sum(e => e.value);
         var outcome = await WithRetriesAsync(preferred, tenant, "/api/v1/usage/events", new { events }, cancellationToken);
-        Settle(tenant, EventMetric, units, outcome);
+        Settle(tenant, EventMetric, tenant.PeriodAt(now).End, units, outcome);
     }
 
     private async Task ConsumeAsync(int preferred, LoadTenant tenant, CancellationToken cancellationToken)
@@ -98,7 +101,8 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
             return;
         }
 
-        Settle(tenant, ConsumeMetric, amount, outcome);
+        var periodEnd = outcome.Body is { } counted ? counted.GetProperty("resetAt").GetDateTimeOffset() : tenant.PeriodAt(clock.Now).End;
+        Settle(tenant, ConsumeMetric, periodEnd, amount, outcome);
     }
 
     /// <summary>
@@ -109,19 +113,21 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (status, body) = await SendAsync((preferred + attempt) % apis.Count, tenant, "/api/v1/llm/completions",
+            var (status, body, resetAt) = await SendAsync((preferred + attempt) % apis.Count, tenant, "/api/v1/llm/completions",
                 new { prompt = Prompt, maxTokens = MaxTokens }, cancellationToken);
             if (status is >= 200 and < 300)
             {
-                tally.Confirm(tenant.Id, "api_calls", 1);
-                tally.Confirm(tenant.Id, "llm_tokens", body!.Value.GetProperty("usage").GetProperty("totalTokens").GetInt64());
+                var periodEnd = resetAt ?? throw new InvalidOperationException("a metered answer without X-Quota-Reset");
+                tally.Confirm(tenant.Id, "api_calls", periodEnd, 1);
+                tally.Confirm(tenant.Id, "llm_tokens", periodEnd, body!.Value.GetProperty("usage").GetProperty("totalTokens").GetInt64());
                 return;
             }
 
             if (status is null)
             {
-                tally.MaybeRecorded(tenant.Id, "api_calls", 1);
-                tally.MaybeRecorded(tenant.Id, "llm_tokens", TokensPerCompletion);
+                var periodEnd = tenant.PeriodAt(clock.Now).End;
+                tally.MaybeRecorded(tenant.Id, "api_calls", periodEnd, 1);
+                tally.MaybeRecorded(tenant.Id, "llm_tokens", periodEnd, TokensPerCompletion);
             }
             else if (status < 500 && status != 429)
             {
@@ -143,7 +149,7 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
         var maybeStored = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (status, answer) = await SendAsync((preferred + attempt) % apis.Count, tenant, path, body, cancellationToken);
+            var (status, answer, _) = await SendAsync((preferred + attempt) % apis.Count, tenant, path, body, cancellationToken);
             if (status is >= 200 and < 300)
             {
                 return new Outcome(true, true, answer);
@@ -162,19 +168,20 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
         return new Outcome(false, maybeStored, null);
     }
 
-    private void Settle(LoadTenant tenant, string metric, long units, Outcome outcome)
+    private void Settle(LoadTenant tenant, string metric, DateTimeOffset periodEnd, long units, Outcome outcome)
     {
         if (outcome.Confirmed)
         {
-            tally.Confirm(tenant.Id, metric, units);
+            tally.Confirm(tenant.Id, metric, periodEnd, units);
         }
         else if (outcome.MaybeStored)
         {
-            tally.MaybeRecorded(tenant.Id, metric, units);
+            tally.MaybeRecorded(tenant.Id, metric, periodEnd, units);
         }
     }
 
-    private async Task<(int? Status, JsonElement? Body)> SendAsync(int api, LoadTenant tenant, string path, object body, CancellationToken cancellationToken)
+    /// <summary>The status, the body of a 2xx, and the end of the period a metered answer's <c>X-Quota-Reset</c> names.</summary>
+    private async Task<(int? Status, JsonElement? Body, DateTimeOffset? ResetAt)> SendAsync(int api, LoadTenant tenant, string path, object body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
@@ -184,14 +191,20 @@ public sealed class LoadGenerator(IReadOnlyList<ServiceProcess> apis, IReadOnlyL
             using var response = await _clients[api].SendAsync(request, cancellationToken);
             var status = (int)response.StatusCode;
             tally.Answered(status);
-            return status is >= 200 and < 300
-                ? (status, await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken))
-                : (status, null);
+            if (status is < 200 or >= 300)
+            {
+                return (status, null, null);
+            }
+
+            var resetAt = response.Headers.TryGetValues("X-Quota-Reset", out var resets)
+                ? DateTimeOffset.Parse(resets.First().Split(',')[0].Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+                : (DateTimeOffset?)null;
+            return (status, await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken), resetAt);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             tally.NoAnswer();
-            return (null, null);
+            return (null, null, null);
         }
     }
 }

@@ -3,13 +3,14 @@ using System.Collections.Concurrent;
 namespace Billing.Reliability.Tests.Load;
 
 /// <summary>
-/// What the clients saw: every request sent, every answer by class, and per tenant and metric the units a 2xx confirmed
-/// and the units whose outcome the client never learned (the connection failed after the request was sent).
+/// What the clients saw: every request sent, every answer by class, and per tenant, metric and billing period (by its
+/// end) the units a 2xx confirmed and the units whose outcome the client never learned (the connection failed after the
+/// request was sent).
 /// </summary>
 public sealed class Tally
 {
-    private readonly ConcurrentDictionary<(Guid Tenant, string Metric), long> _confirmed = new();
-    private readonly ConcurrentDictionary<(Guid Tenant, string Metric), long> _uncertain = new();
+    private readonly ConcurrentDictionary<(Guid Tenant, string Metric, DateTimeOffset PeriodEnd), long> _confirmed = new();
+    private readonly ConcurrentDictionary<(Guid Tenant, string Metric, DateTimeOffset PeriodEnd), long> _uncertain = new();
     private readonly ConcurrentBag<DateTimeOffset> _failures = [];
     private long _sent, _ok, _serverErrors, _transportErrors, _refused;
 
@@ -29,9 +30,7 @@ public sealed class Tally
     /// <summary>When each 5xx or transport error was seen.</summary>
     public IReadOnlyCollection<DateTimeOffset> FailureTimes => _failures;
 
-    public IReadOnlyDictionary<(Guid Tenant, string Metric), long> Confirmed => _confirmed;
-
-    public IReadOnlyDictionary<(Guid Tenant, string Metric), long> Uncertain => _uncertain;
+    public IReadOnlyDictionary<(Guid Tenant, string Metric, DateTimeOffset PeriodEnd), long> Confirmed => _confirmed;
 
     public void RequestSent() => Interlocked.Increment(ref _sent);
 
@@ -58,11 +57,13 @@ public sealed class Tally
         _failures.Add(DateTimeOffset.UtcNow);
     }
 
-    public void Confirm(Guid tenant, string metric, long units) => _confirmed.AddOrUpdate((tenant, metric), units, (_, v) => v + units);
+    public void Confirm(Guid tenant, string metric, DateTimeOffset periodEnd, long units) =>
+        _confirmed.AddOrUpdate((tenant, metric, periodEnd), units, (_, v) => v + units);
 
-    public void MaybeRecorded(Guid tenant, string metric, long units) => _uncertain.AddOrUpdate((tenant, metric), units, (_, v) => v + units);
+    public void MaybeRecorded(Guid tenant, string metric, DateTimeOffset periodEnd, long units) =>
+        _uncertain.AddOrUpdate((tenant, metric, periodEnd), units, (_, v) => v + units);
 
-    public long ConfirmedOf(Guid tenant, string metric) => _confirmed.GetValueOrDefault((tenant, metric));
+    public long ConfirmedOf(Guid tenant, string metric, DateTimeOffset periodEnd) => _confirmed.GetValueOrDefault((tenant, metric, periodEnd));
 
-    public long UncertainOf(Guid tenant, string metric) => _uncertain.GetValueOrDefault((tenant, metric));
+    public long UncertainOf(Guid tenant, string metric, DateTimeOffset periodEnd) => _uncertain.GetValueOrDefault((tenant, metric, periodEnd));
 }
