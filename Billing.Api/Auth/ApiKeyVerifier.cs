@@ -15,7 +15,8 @@ public readonly record struct KeyVerification(VerifiedApiKey? Key, KeyRefusal? R
 /// unless the client's address has presented too many bad keys already.
 /// </summary>
 public sealed class ApiKeyVerifier(
-    IMemoryCache cache, UnknownApiKeys unknownKeys, InvalidKeyThrottle throttle, SingleFlight lookups, AuthMetrics metrics, TimeProvider clock)
+    IMemoryCache cache, UnknownApiKeys unknownKeys, InvalidKeyThrottle throttle, SingleFlight lookups, LastKnownValues lastKnown, AuthMetrics metrics,
+    TimeProvider clock)
 {
     /// <summary>How long a verified key is trusted without asking the database again (bounds revocation delay).</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(15);
@@ -60,10 +61,16 @@ public sealed class ApiKeyVerifier(
 
         // The database context is rented only on a cache miss: every request is authenticated, few miss.
         var db = requestServices.GetRequiredService<BillingDbContext>();
-        var found = await lookups.RunAsync(cacheKey, async () => await db.ApiKeys.AsNoTracking()
+        var found = await lastKnown.LoadAsync(cacheKey, () => lookups.RunAsync(cacheKey, async () => await db.ApiKeys.AsNoTracking()
             .Where(k => k.Hash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
             .Select(k => new VerifiedApiKey(k.Id, k.TenantId, k.Scopes, k.ExpiresAt))
-            .FirstOrDefaultAsync(CancellationToken.None));
+            .FirstOrDefaultAsync(CancellationToken.None)));
+        if (found?.ExpiresAt is { } lastKnownExpiry && lastKnownExpiry <= now)
+        {
+            // A last-known key served during an outage still expires on time.
+            found = null;
+        }
+
         metrics.RecordLookup(found is not null);
         if (found is null)
         {

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
 
 namespace Billing.Api.Problems;
@@ -35,11 +36,19 @@ public static class ProblemDetailsExtensions
                 context.HttpContext.Response.Headers.RetryAfter =
                     ((long)Math.Ceiling(QuotaDecisionUnavailableException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (context.Exception is { } failure && PostgresFailures.IsUnavailable(failure))
+            {
+                context.ProblemDetails.Type = ProblemTypes.StoreUnavailable;
+                context.ProblemDetails.Title = "Database unavailable";
+                context.ProblemDetails.Detail = "The database could not be reached to complete the request; retry shortly.";
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+            }
         });
 
     /// <summary>
     /// Unhandled exceptions become 500 problems; malformed requests (bad JSON, wrong types) their own 4xx; a quota that
-    /// could not be decided in time (Redis down, the PostgreSQL fallback saturated) a 503 with <c>Retry-After</c>.
+    /// could not be decided in time (Redis down, the PostgreSQL fallback saturated), or PostgreSQL unreachable, a 503 with
+    /// <c>Retry-After</c>.
     /// </summary>
     public static WebApplication UseApiExceptionHandler(this WebApplication app)
     {
@@ -49,6 +58,7 @@ public static class ProblemDetailsExtensions
             {
                 BadHttpRequestException badRequest => badRequest.StatusCode,
                 QuotaDecisionUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ when PostgresFailures.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
             // An expected refusal under an outage (the ledger logs the outage), not an unhandled error.

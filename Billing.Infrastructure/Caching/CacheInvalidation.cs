@@ -17,7 +17,7 @@ public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache
     /// <summary>Evicts the entry here and announces it to the other replicas.</summary>
     public async Task EvictEverywhereAsync(string cacheKey)
     {
-        cache.Remove(cacheKey);
+        Remove(cacheKey);
         try
         {
             await redis.GetSubscriber().PublishAsync(Channel, cacheKey);
@@ -32,7 +32,7 @@ public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache
     {
         try
         {
-            await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => cache.Remove(message.ToString()));
+            await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Remove(message.ToString()));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -42,4 +42,10 @@ public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Remove(string cacheKey)
+    {
+        cache.Remove(cacheKey);
+        cache.Remove(LastKnownValues.KeyOf(cacheKey));
+    }
 }

@@ -15,4 +15,17 @@ public static class PostgresFailures
         e.SqlState.StartsWith("22", StringComparison.Ordinal)
         || e.SqlState.StartsWith("23", StringComparison.Ordinal)
         || e.SqlState.StartsWith("54", StringComparison.Ordinal);
+
+    /// <summary>
+    /// PostgreSQL could not be reached or could not serve the statement (connection refused or lost, a timeout, the pool
+    /// exhausted, the server shutting down), as opposed to a statement it refused: a retry later may pass.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException postgres => postgres.IsTransient,
+        NpgsqlException => true,
+        TimeoutException => true,
+        _ when e.InnerException is not null => IsUnavailable(e.InnerException),
+        _ => false,
+    };
 }

@@ -157,7 +157,7 @@ public sealed partial class QuotaLedger(
             throw new QuotaDecisionUnavailableException(
                 $"Redis is unavailable and the lock of {quota.Metric.ToKey()} stayed held (another replica deciding) for {gate.Wait.TotalMilliseconds:0} ms; retry shortly.", e);
         }
-        catch (NpgsqlException e) when (e is not PostgresException postgres || !PostgresFailures.IsCausedByData(postgres))
+        catch (NpgsqlException e) when (PostgresFailures.IsUnavailable(e))
         {
             throw new QuotaDecisionUnavailableException("Redis and PostgreSQL are both unavailable; the quota cannot be decided now. Retry shortly.", e);
         }

@@ -12,10 +12,11 @@ namespace Billing.Infrastructure.Tenancy;
 /// Loads a tenant's plan (with its overrides), billing anchor and invoicing state, cached in process for a few
 /// seconds: every metered request needs it, and it changes only with plan changes, overrides and invoices.
 /// The database context is taken from the request's services only on a cache miss: renting one from the pool on every
-/// request, only to answer from the cache, is a measurable share of a metered request.
+/// request, only to answer from the cache, is a measurable share of a metered request. While PostgreSQL is unreachable
+/// the last view loaded is served (<see cref="LastKnownValues"/>), so metered requests go on through the usage stream.
 /// </summary>
 public sealed class TenantBillingStore(
-    IServiceProvider services, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads, ILogger<TenantBillingStore> logger)
+    IServiceProvider services, BillingCatalog catalog, IMemoryCache cache, SingleFlight loads, LastKnownValues lastKnown, ILogger<TenantBillingStore> logger)
 {
     /// <summary>How stale a cached view may be; a change made through this process evicts it at once.</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(5);
@@ -31,7 +32,7 @@ public sealed class TenantBillingStore(
 
         return await loads.RunAsync(CacheKey(tenantId), async () =>
         {
-            var loaded = await LoadAsync(tenantId, CancellationToken.None);
+            var loaded = await lastKnown.LoadAsync(CacheKey(tenantId), () => LoadAsync(tenantId, CancellationToken.None));
             if (loaded is not null)
             {
                 cache.Set(CacheKey(tenantId), loaded, CacheDuration);
