@@ -37,6 +37,7 @@ public static class InfrastructureRegistration
         builder.AddBillingClock();
         builder.Services.AddScoped<Audit.AuditLog>();
         builder.Services.AddSingleton<Caching.SingleFlight>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<Caching.LastKnownValues>();
         return builder;
     }
