@@ -3,7 +3,6 @@ using System.Text.Json;
 using Billing.Api.Auth;
 using Billing.Infrastructure.Security;
 using Billing.Infrastructure.Tenancy;
-using Billing.Testing;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,12 +21,8 @@ public sealed class PostgresOutageTests
     public async Task A_served_tenant_is_served_on_from_its_last_known_plan_and_key_and_an_unseen_one_gets_503_with_retry_after()
     {
         var ct = TestContext.Current.CancellationToken;
-        // A PostgreSQL (and Redis) of this test's own: stopping the shared one would disturb other test classes.
-        var stores = new DataStoresFixture();
-        await using var stopStores = stores;
-        await stores.InitializeAsync();
-        await using var api = new ApiFactory(stores);
-        await api.InitializeAsync();
+        await using var isolated = await IsolatedApi.StartAsync();
+        var (stores, api) = (isolated.Stores, isolated.Api);
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var (_, unseenKey) = await api.CreateTenantWithKeyAsync("standard", "Unseen");
         using var http = api.CreateClient(key);
@@ -59,11 +54,8 @@ public sealed class PostgresOutageTests
     public async Task A_key_revoked_before_the_outage_is_not_served_from_its_last_known_value()
     {
         var ct = TestContext.Current.CancellationToken;
-        var stores = new DataStoresFixture();
-        await using var stopStores = stores;
-        await stores.InitializeAsync();
-        await using var api = new ApiFactory(stores);
-        await api.InitializeAsync();
+        await using var isolated = await IsolatedApi.StartAsync();
+        var (stores, api) = (isolated.Stores, isolated.Api);
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         using var http = api.CreateClient(key);
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
-using Billing.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -42,12 +41,8 @@ public sealed class UsageBoundsTests(ApiFactory api) : IClassFixture<ApiFactory>
     public async Task With_postgresql_stopped_the_buffer_keeps_its_bound_requests_past_it_get_503_and_every_2xx_is_stored_once()
     {
         var ct = TestContext.Current.CancellationToken;
-        // A PostgreSQL (and Redis) of this test's own: stopping the shared one would disturb other test classes.
-        var stores = new DataStoresFixture();
-        await using var stopStores = stores;
-        await stores.InitializeAsync();
-        await using var own = new ApiFactory(stores);
-        await own.InitializeAsync();
+        await using var isolated = await IsolatedApi.StartAsync();
+        var (stores, own) = (isolated.Stores, isolated.Api);
         var (tenantId, key) = await own.CreateTenantWithKeyAsync("standard");
         using (var operatorHttp = own.CreateOperatorClient())
         {

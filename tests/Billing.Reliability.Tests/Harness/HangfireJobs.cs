@@ -46,7 +46,7 @@ public sealed class HangfireJobs(string connectionString)
 
     /// <summary>
     /// The process id of the worker running a job of <paramref name="jobType"/> now, past taking the job's concurrency
-    /// lock (<c>DisableConcurrentExecution</c>), if one is.
+    /// lock (<c>ExclusiveRun</c>'s advisory lock), if one is.
     /// </summary>
     public async Task<int?> ProcessingPidAsync(string jobType, CancellationToken cancellationToken)
     {
@@ -55,10 +55,13 @@ public sealed class HangfireJobs(string connectionString)
         await using var command = new NpgsqlCommand($"""
             SELECT s.data FROM {HangfireStorage.Schema}.job j JOIN {HangfireStorage.Schema}.state s ON s.id = j.stateid
             WHERE j.statename = 'Processing' AND j.invocationdata::text LIKE @type
-              AND EXISTS (SELECT 1 FROM {HangfireStorage.Schema}.lock l WHERE l.resource LIKE @type)
+              AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(@lock, 0))
             ORDER BY j.id DESC LIMIT 1
             """, connection);
         command.Parameters.AddWithValue("type", $"%{jobType}%");
+        // The job's ExclusiveRun lock: a 64-bit advisory key, its high half in classid and its low half in objid.
+        command.Parameters.AddWithValue("lock", "job:" + (jobType == JobType(Aggregation) ? Aggregation : Submission));
         if (await command.ExecuteScalarAsync(cancellationToken) is not string data)
         {
             return null;
