@@ -1,5 +1,6 @@
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
+using Microsoft.Net.Http.Headers;
 
 namespace Billing.Api.Problems;
 
@@ -41,9 +42,17 @@ public static class ProblemDetailsExtensions
                 context.ProblemDetails.Type = ProblemTypes.StoreUnavailable;
                 context.ProblemDetails.Title = "Database unavailable";
                 context.ProblemDetails.Detail = "The database could not be reached to complete the request; retry shortly.";
-                context.HttpContext.Response.Headers.RetryAfter = "5";
+            }
+
+            // Every store-unavailable answer tells the client when to try again (ingestion, consumption, metered routes).
+            if (context.ProblemDetails.Type == ProblemTypes.StoreUnavailable && !context.HttpContext.Response.Headers.ContainsKey(HeaderNames.RetryAfter))
+            {
+                context.HttpContext.Response.Headers.RetryAfter = StoreUnavailableRetryAfterSeconds;
             }
         });
+
+    /// <summary>About what PostgreSQL takes to restart.</summary>
+    private const string StoreUnavailableRetryAfterSeconds = "5";
 
     /// <summary>
     /// Unhandled exceptions become 500 problems; malformed requests (bad JSON, wrong types) their own 4xx; a quota that

@@ -37,6 +37,8 @@ public sealed class PostgresOutageTests
         cache.Remove(ApiKeyVerifier.CacheKey(ApiKeySecrets.Hash(key)));
         using var served = await CompleteAsync(http);
         using var refused = await CompleteAsync(unseen);
+        using var ingestion = await http.PostAsync("/api/v1/usage/events", new StringContent(
+            """{"events":[{"id":"during-outage","metric":"api_calls","value":1}]}""", System.Text.Encoding.UTF8, "application/json"), ct);
         var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(ct)).RootElement;
         await stores.Postgres.StartAsync(ct);
         await api.UsageDrainedAsync();
@@ -45,6 +47,8 @@ public sealed class PostgresOutageTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("5", refused.Headers.RetryAfter?.ToString());
         Assert.EndsWith("/store-unavailable", problem.GetProperty("type").GetString());
+        // Ingestion cannot go on without PostgreSQL: a 503 that says when to come back.
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "5"), (ingestion.StatusCode, ingestion.Headers.RetryAfter?.ToString()));
         var recorded = await RecordedAsync(api, tenantId);
         Assert.Equal(2, recorded["api_calls"].Sum(e => e.Value));
         Assert.Equal(2 * TokensPerCall, recorded["llm_tokens"].Sum(e => e.Value));
