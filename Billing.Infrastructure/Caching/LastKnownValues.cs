@@ -12,6 +12,10 @@ namespace Billing.Infrastructure.Caching;
 /// </summary>
 public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues> logger)
 {
+    // 1 while this replica answers from last-known values: an outage is logged when it starts and when it ends, not once
+    // per request (thousands of lines a second would bury the cause).
+    private int _answeringFromLastKnown;
+
     /// <summary>How long after its last load a value may still be served during an outage.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
@@ -27,6 +31,11 @@ public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues>
         try
         {
             var loaded = await load();
+            if (Interlocked.Exchange(ref _answeringFromLastKnown, 0) == 1)
+            {
+                logger.LogInformation("PostgreSQL reachable again: plans and keys are loaded from it");
+            }
+
             if (loaded is not null)
             {
                 cache.Set(KeyOf(cacheKey), loaded, Lifetime);
@@ -36,7 +45,11 @@ public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues>
         }
         catch (Exception e) when (PostgresFailures.IsUnavailable(e) && cache.TryGetValue(KeyOf(cacheKey), out T? last) && last is not null)
         {
-            logger.LogWarning("PostgreSQL unreachable ({Reason}): {CacheKey} answered from its last-known value", e.Message, cacheKey);
+            if (Interlocked.Exchange(ref _answeringFromLastKnown, 1) == 0)
+            {
+                logger.LogWarning("PostgreSQL unreachable ({Reason}): plans and keys are answered from their last-known values (first: {CacheKey})", e.Message, cacheKey);
+            }
+
             return last;
         }
     }
