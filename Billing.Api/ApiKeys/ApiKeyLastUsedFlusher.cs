@@ -13,6 +13,11 @@ public sealed class ApiKeyLastUsedFlusher(
     ApiKeyLastUsedBuffer buffer, IServiceScopeFactory scopes, IOptions<ApiKeyOptions> options, ILogger<ApiKeyLastUsedFlusher> logger)
     : BackgroundService
 {
+    // One write at a time. A host stopped from outside is stopped twice at once (the caller's StopAsync, and the one
+    // app.Run makes when it sees the stopping signal, which then disposes the host): without this, the stop that took
+    // nothing returned at once and the host's services were disposed under the write of the stop that took the uses.
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds));
@@ -41,7 +46,19 @@ public sealed class ApiKeyLastUsedFlusher(
     /// <summary>Writes every last use noted so far. A failed write is logged and its uses are dropped (the next use notes them again).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var uses = buffer.Take();
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(buffer.Take(), cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task WriteAsync(ILookup<Guid, (Guid KeyId, DateTimeOffset At)> uses, CancellationToken cancellationToken)
+    {
         if (uses.Count == 0)
         {
             return;
