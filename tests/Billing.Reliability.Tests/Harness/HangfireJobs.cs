@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
+using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -19,8 +20,8 @@ public sealed class HangfireJobs(string connectionString)
 
     private static PostgreSqlStorageOptions Options => new() { SchemaName = HangfireStorage.Schema, PrepareSchemaIfNecessary = false };
 
-    public const string Aggregation = "aggregate-usage";
-    public const string Submission = "submit-usage";
+    public const string Aggregation = AggregateUsageJob.Name;
+    public const string Submission = SubmitUsageJob.Name;
 
     public void Trigger(string recurringJobId) => _manager.Trigger(recurringJobId);
 
@@ -42,13 +43,13 @@ public sealed class HangfireJobs(string connectionString)
         }
     }
 
-    private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? "AggregateUsageJob" : "SubmitUsageJob";
+    private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? nameof(AggregateUsageJob) : nameof(SubmitUsageJob);
 
     /// <summary>
-    /// The process id of the worker running a job of <paramref name="jobType"/> now, past taking the job's concurrency
-    /// lock (<c>ExclusiveRun</c>'s advisory lock), if one is.
+    /// The process id of the worker running the recurring job <paramref name="recurringJobId"/> now, past taking the job's
+    /// concurrency lock (<c>ExclusiveRun</c>'s advisory lock, keyed by the job's name), if one is.
     /// </summary>
-    public async Task<int?> ProcessingPidAsync(string jobType, CancellationToken cancellationToken)
+    public async Task<int?> ProcessingPidAsync(string recurringJobId, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -59,9 +60,9 @@ public sealed class HangfireJobs(string connectionString)
                           AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(@lock, 0))
             ORDER BY j.id DESC LIMIT 1
             """, connection);
-        command.Parameters.AddWithValue("type", $"%{jobType}%");
+        command.Parameters.AddWithValue("type", $"%{JobType(recurringJobId)}%");
         // The job's ExclusiveRun lock: a 64-bit advisory key, its high half in classid and its low half in objid.
-        command.Parameters.AddWithValue("lock", "job:" + (jobType == JobType(Aggregation) ? Aggregation : Submission));
+        command.Parameters.AddWithValue("lock", "job:" + recurringJobId);
         if (await command.ExecuteScalarAsync(cancellationToken) is not string data)
         {
             return null;

@@ -28,7 +28,7 @@ public sealed partial class FaultScenarios
         var result = await new ScenarioRunner(system).RunAsync("2a. kill -9 worker in aggregation", async ct =>
         {
             await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Aggregation, ct);
-            landed = await KillTheWorkerRunningAsync("AggregateUsageJob", ct);
+            landed = await KillTheWorkerRunningAsync(HangfireJobs.Aggregation, ct);
         }, Token);
 
         Assert.True(landed, "no worker was seen running the aggregation\n" + result.Explain());
@@ -47,7 +47,7 @@ public sealed partial class FaultScenarios
             await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Aggregation, ct);
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
             await system.Jobs.TriggerUnlessQueuedAsync(HangfireJobs.Submission, ct);
-            landed = await KillTheWorkerRunningAsync("SubmitUsageJob", ct);
+            landed = await KillTheWorkerRunningAsync(HangfireJobs.Submission, ct);
             await Faults.ClearStripeFaultsAsync(system);
         }, Token);
 
@@ -56,12 +56,12 @@ public sealed partial class FaultScenarios
     }
 
     /// <summary>Waits (up to 15 s) for a worker to run the job, kills that worker, and starts it again.</summary>
-    private async Task<bool> KillTheWorkerRunningAsync(string jobType, CancellationToken cancellationToken)
+    private async Task<bool> KillTheWorkerRunningAsync(string recurringJobId, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            if (await system.Jobs.ProcessingPidAsync(jobType, cancellationToken) is { } pid
+            if (await system.Jobs.ProcessingPidAsync(recurringJobId, cancellationToken) is { } pid
                 && system.Workers.SingleOrDefault(w => w.ProcessId == pid) is { } worker)
             {
                 await worker.KillAsync();
