@@ -9,9 +9,10 @@ namespace Billing.Infrastructure.Tests.Metering;
 /// <summary>
 /// With a million events of one tenant in its period, the usage reads (period usage, which the counter rebuild, the
 /// quota fallback and alert detection use; the hourly history; a range's value, which reconciliation and submission use)
-/// read the period's one-minute windows and only the few events not aggregated yet: PostgreSQL's own account of the rows
-/// it read from <c>usage_events</c> (<c>EXPLAIN ANALYZE</c>) stays at the pending events, so a regression to a scan of the
-/// period's raw events fails here. Plans, not timings: the timings are the scale benchmark's.
+/// read the period's hourly roll-ups (one-minute windows only for partial hours) and only the few events not aggregated
+/// yet: PostgreSQL's own account of the rows it read (<c>EXPLAIN ANALYZE</c>) stays at the pending events for
+/// <c>usage_events</c> and at two hours' minutes for <c>usage_aggregates</c>, so a regression to a scan of the period's
+/// raw events or minutes fails here. Plans, not timings: the timings are the scale benchmark's.
 /// </summary>
 public sealed class UsageReadPlansTests(DataStoresFixture stores)
 {
@@ -23,7 +24,8 @@ public sealed class UsageReadPlansTests(DataStoresFixture stores)
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     // Events spread over the period's 43,200 minutes and five metrics, folded into windows as the aggregator folds them
-    // (written in two set-based statements: a million events through the aggregator would take the suite's time).
+    // (written in two set-based statements: a million events through the aggregator would take the suite's time); the
+    // windows' trigger rolls them up into hours.
     private const string SeedSql = """
         INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, received_at, aggregated_at)
         SELECT @tenant, 'e' || i, (ARRAY['llm_tokens','api_calls','agent_executions','storage_mb','user_seats'])[1 + i % 5],
@@ -36,7 +38,7 @@ public sealed class UsageReadPlansTests(DataStoresFixture stores)
         FROM usage_events WHERE tenant_id = @tenant GROUP BY 1, 2, 3;
         INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, received_at)
         SELECT @tenant, 'p' || i, 'llm_tokens', 1, @start + (i * interval '1 hour'), now() FROM generate_series(1, @pending) AS i;
-        ANALYZE usage_events; ANALYZE usage_aggregates;
+        ANALYZE usage_events; ANALYZE usage_aggregates; ANALYZE usage_aggregates_hourly;
         """;
 
     private static string Raw(string combined) => $"""
@@ -44,8 +46,11 @@ public sealed class UsageReadPlansTests(DataStoresFixture stores)
         WHERE tenant_id = @tenant AND occurred_at >= @start AND occurred_at < @end AND metric = ANY(@metrics) GROUP BY metric
         """;
 
+    /// <summary>At most two partial hours of minute windows, for every metric.</summary>
+    private const int MostMinuteWindows = 2 * 60 * 5;
+
     [Fact]
-    public async Task Usage_reads_use_the_windows_and_the_pending_events_not_the_periods_raw_events()
+    public async Task Usage_reads_use_the_hourly_rollups_and_the_pending_events_not_the_periods_minutes_or_raw_events()
     {
         var database = await stores.CreateMigratedDatabaseAsync();
         await using var connection = new NpgsqlConnection(database.Superuser);
@@ -70,7 +75,8 @@ public sealed class UsageReadPlansTests(DataStoresFixture stores)
         foreach (var (name, sql) in reads)
         {
             var plan = await ExplainAsync(connection, sql, tenant);
-            Assert.True(RowsRead(plan, "usage_aggregates") > 0, $"{name} does not read usage_aggregates: {plan}");
+            Assert.True(RowsRead(plan, "usage_aggregates_hourly") > 0, $"{name} does not read usage_aggregates_hourly: {plan}");
+            Assert.True(RowsRead(plan, "usage_aggregates") <= MostMinuteWindows, $"{name} read {RowsRead(plan, "usage_aggregates")} minute windows: {plan}");
             Assert.True(RowsRead(plan, "usage_events") <= PendingEvents, $"{name} read {RowsRead(plan, "usage_events")} raw events: {plan}");
         }
 
