@@ -11,6 +11,9 @@ namespace Billing.LoadGen;
 /// </summary>
 public sealed class LoadGenerator
 {
+    /// <summary>Requests one sender may have unanswered at once.</summary>
+    public const int MaxInFlightPerSender = 32;
+
     private readonly HttpClient _http;
     private readonly LoadGenOptions _options;
     private readonly DemoTraffic _traffic;
@@ -50,6 +53,13 @@ public sealed class LoadGenerator
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 inFlight.RemoveAll(t => t.IsCompleted);
+                if (inFlight.Count >= MaxInFlightPerSender)
+                {
+                    // An API slower than the rate slows the schedule rather than piling up requests without bound.
+                    await Task.WhenAny(inFlight);
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                }
+
                 // Not cancelled by stopping: an abandoned request may still be stored, and the report would not know.
                 inFlight.Add(SendOneAsync(_traffic.Next()));
             }
