@@ -1,5 +1,7 @@
 using Billing.AppHost.Infrastructure;
 using Billing.AppHost.Stripe;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -60,6 +62,18 @@ else
 
     // Stripe Checkout and the customer portal send tenants back to the dashboard.
     api.WithEnvironment("Payments__DashboardUrl", web.GetEndpoint("http"));
+
+    // Demo traffic for the demo tenant through the API's endpoints, so a newcomer's dashboard is alive within a minute.
+    // LoadGen:Enabled=false (or LoadGen__Enabled=false) leaves the demo tenant quiet.
+    if (builder.Environment.IsDevelopment() && builder.Configuration.GetValue("LoadGen:Enabled", true))
+    {
+        builder.AddProject<Projects.Billing_LoadGen>("loadgen")
+            .WithReference(api)
+            .WithEnvironment("LoadGen__ApiKey", demoApiKey)
+            .WithEnvironment("LoadGen__RequestsPerSecond", builder.Configuration["LoadGen:RequestsPerSecond"] ?? "2")
+            .WithEnvironment("LoadGen__EventsPerBatch", builder.Configuration["LoadGen:EventsPerBatch"] ?? "20")
+            .WaitFor(api);
+    }
 }
 
 builder.Build().Run();

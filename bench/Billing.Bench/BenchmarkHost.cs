@@ -23,6 +23,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
     /// <summary>The API's own login, for other API processes (<see cref="BenchRoutes"/>).</summary>
     public string ApiConnectionString => Database.Api;
 
+    /// <summary>The worker's own login (the scale benchmark's aggregation runs as the worker does).</summary>
+    public string WorkerConnectionString => Database.Worker;
+
     private TestDatabase Database { get; set; } = null!;
     public string RedisConnectionString => _stores.Redis.ConnectionString;
     public Uri ApiAddress { get; private set; } = new("http://127.0.0.1");
@@ -47,7 +50,10 @@ public sealed class BenchmarkHost : IAsyncDisposable
     };
 
     /// <param name="overrides">The body of <c>PUT /tenants/{id}/overrides</c> for the new tenant, if any (custom quotas).</param>
-    public async Task<string> CreateTenantKeyAsync(string plan, object? overrides = null)
+    public async Task<string> CreateTenantKeyAsync(string plan, object? overrides = null) => (await CreateTenantAsync(plan, overrides)).Key;
+
+    /// <inheritdoc cref="CreateTenantKeyAsync"/>
+    public async Task<(Guid TenantId, string Key)> CreateTenantAsync(string plan, object? overrides = null)
     {
         using var http = Client(OperatorKey);
         var tenant = await (await http.PostAsJsonAsync("/api/v1/tenants", new { name = "bench", plan })).EnsureSuccessStatusCode()
@@ -59,7 +65,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
 
         var key = await (await http.PostAsJsonAsync($"/api/v1/tenants/{tenant.GetProperty("id").GetGuid()}/api-keys", new { })).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonElement>();
-        return key.GetProperty("key").GetString()!;
+        return (tenant.GetProperty("id").GetGuid(), key.GetProperty("key").GetString()!);
     }
 
     public async ValueTask DisposeAsync()

@@ -38,6 +38,8 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--Parameters:operator-key={OperatorKey}",
                 $"--Parameters:demo-api-key={DemoKeySecret}",
                 $"--Parameters:stripe-emulator-key={EmulatorKeySecret}",
+                // The tests count the demo tenant's usage themselves: no demo traffic beside them.
+                "--LoadGen:Enabled=false",
             ],
             (options, _) => options.DisableDashboard = true,
             TestContext.Current.CancellationToken);
