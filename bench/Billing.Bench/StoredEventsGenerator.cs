@@ -7,7 +7,7 @@ namespace Billing.Bench;
 /// Fills the event store with a tenant's history straight in SQL (<c>generate_series</c>), as if it had been ingested and
 /// aggregated: every statement that writes seeded events is in this file, so a change of the store's layout (partitions,
 /// a table of ids) is adapted here alone. Aggregated events are inserted already marked, and their minute windows are
-/// upserted into <c>usage_aggregates</c> by the same statement with the fold's rules for counters (sum, count, newest
+/// upserted into <c>usage_aggregates</c> (whose trigger rolls them up into hours) by the same statement with the fold's rules for counters (sum, count, newest
 /// event by time then id); only counters are seeded, so no gauge rule is needed. The windows are written as already
 /// submitted (<c>submission_pending = false</c>): the benchmark runs no worker, and seeded history is not new work.
 /// Event ids are random UUIDs, as most clients send, so the deduplication index grows as it does in production.
@@ -65,12 +65,12 @@ public static class StoredEventsGenerator
     public static Task<TimeSpan> SeedPendingAsync(string connectionString, Guid tenantId, long count, DateTimeOffset from, DateTimeOffset to) =>
         InsertAsync(connectionString, PendingSql, tenantId, count, from, to);
 
-    /// <summary>Empties the event store and its aggregates (the benchmark's warm-up leaves events behind the first size, 0).</summary>
+    /// <summary>Empties the event store and its aggregates, minutes and hours (TRUNCATE fires no row trigger; the benchmark's warm-up leaves events behind the first size, 0).</summary>
     public static async Task ClearAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("TRUNCATE usage_events, usage_aggregates", connection);
+        await using var command = new NpgsqlCommand("TRUNCATE usage_events, usage_aggregates, usage_aggregates_hourly", connection);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -134,7 +134,7 @@ public static class StoredEventsGenerator
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        foreach (var table in new[] { "usage_events", "usage_aggregates" })
+        foreach (var table in new[] { "usage_events", "usage_aggregates", "usage_aggregates_hourly" })
         {
             await using var vacuum = new NpgsqlCommand($"VACUUM (ANALYZE) {table}", connection) { CommandTimeout = 0 };
             await vacuum.ExecuteNonQueryAsync();
