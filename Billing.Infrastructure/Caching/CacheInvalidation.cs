@@ -12,7 +12,7 @@ namespace Billing.Infrastructure.Caching;
 public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache cache, ILogger<CacheInvalidation> logger)
     : IHostedService
 {
-    public static readonly RedisChannel Channel = RedisChannel.Literal("billing:cache-evict");
+    public static readonly RedisChannel Channel = RedisChannel.Literal(Redis.RedisKeys.CacheEvictChannel);
 
     /// <summary>Evicts the entry here and announces it to the other replicas.</summary>
     public async Task EvictEverywhereAsync(string cacheKey)

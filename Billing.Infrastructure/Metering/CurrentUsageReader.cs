@@ -1,5 +1,6 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
+using Billing.Infrastructure.Redis;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -16,7 +17,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
     public async Task<IReadOnlyDictionary<Metric, long>> ReadAsync(Guid tenantId, BillingPeriod period, CancellationToken cancellationToken)
     {
         var metrics = MetricKeys.All;
-        var keys = metrics.Select(m => UsageCounterKey.For(tenantId, m.ToKey(), period.Start)).ToList();
+        var keys = metrics.Select(m => RedisKeys.UsageCounter(tenantId, m.ToKey(), period.Start)).ToList();
         long?[] cached;
         try
         {
@@ -46,7 +47,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
         {
             foreach (var (metric, fromDatabase) in await ReadFromDatabaseAsync(tenantId, period, missing, cancellationToken))
             {
-                usage[metric] = await SeedAsync(UsageCounterKey.For(tenantId, metric.ToKey(), period.Start), fromDatabase);
+                usage[metric] = await SeedAsync(RedisKeys.UsageCounter(tenantId, metric.ToKey(), period.Start), fromDatabase);
             }
         }
 

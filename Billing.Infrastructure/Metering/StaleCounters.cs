@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -55,7 +56,7 @@ public sealed class StaleCounters
             return;
         }
 
-        await _redis.GetDatabase().KeyDeleteAsync(stale);
+        await DeleteAsync(stale);
         foreach (var key in stale)
         {
             _keys.TryRemove(key.ToString(), out _);
@@ -73,7 +74,7 @@ public sealed class StaleCounters
 
         try
         {
-            await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+            await DeleteAsync([.. keys.Select(k => (RedisKey)k)]);
             foreach (var key in keys)
             {
                 _keys.TryRemove(key, out _);
@@ -87,6 +88,16 @@ public sealed class StaleCounters
             _logger.LogDebug(e, "Stale usage counters not dropped yet");
             return false;
         }
+    }
+
+    /// <summary>
+    /// One <c>DEL</c> per hash slot: the counters recorded are any tenants', and a Redis Cluster refuses a multi-key
+    /// command whose keys lie in different slots.
+    /// </summary>
+    private Task DeleteAsync(RedisKey[] keys)
+    {
+        var database = _redis.GetDatabase();
+        return Task.WhenAll(keys.GroupBy(k => RedisKeys.HashSlot(k.ToString())).Select(slot => database.KeyDeleteAsync([.. slot])));
     }
 
     /// <summary>After a reconnection: tries until every recorded counter is dropped, or the connection is lost again.</summary>

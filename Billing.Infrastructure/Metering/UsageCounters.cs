@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -58,7 +59,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             var i = 0;
             foreach (var ((metric, periodStart), update) in updates)
             {
-                keys[i] = UsageCounterKey.For(tenantId, metric, periodStart);
+                keys[i] = RedisKeys.UsageCounter(tenantId, metric, periodStart);
                 arguments[i * 3] = update.Mode;
                 arguments[i * 3 + 1] = update.Value;
                 arguments[i * 3 + 2] = update.At.ToUnixTimeMilliseconds();
@@ -136,7 +137,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             if (!updates.TryGetValue((e.Metric, e.PeriodStart), out var update))
             {
                 MetricKeys.TryParse(e.Metric, out var parsed);
-                updates[(e.Metric, e.PeriodStart)] = new Update(UsageCounterKey.Combine(parsed), e.Value, e.OccurredAt);
+                updates[(e.Metric, e.PeriodStart)] = new Update(CombineMode(parsed), e.Value, e.OccurredAt);
                 continue;
             }
 
@@ -145,6 +146,14 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
 
         return tenants;
     }
+
+    /// <summary>How the counter combines values: <c>sum</c>, <c>max</c>, or <c>last</c> (by event time).</summary>
+    private static string CombineMode(Metric metric) => Metrics.Get(metric).Aggregation switch
+    {
+        MetricAggregation.Sum => "sum",
+        MetricAggregation.Max => "max",
+        _ => "last",
+    };
 
     private sealed class Update(string mode, long value, DateTimeOffset at)
     {

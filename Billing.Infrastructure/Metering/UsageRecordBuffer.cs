@@ -122,26 +122,31 @@ public sealed class UsageRecordBuffer
                     batch.Add(e);
                 }
 
-                bool sent;
-                try
+                // One entry per shard of the usage stream (one on a single Redis): an entry lives in one hash slot.
+                var parts = batch.GroupBy(e => _stream.ShardOf(e.TenantId)).Select(g => g.ToList()).ToList();
+                for (var i = 0; i < parts.Count; i++)
                 {
-                    sent = await SendAsync(batch);
-                }
-                catch
-                {
-                    // Whatever went wrong, the events are kept for the next flush rather than dropped.
-                    Requeue(batch);
-                    throw;
-                }
+                    bool sent;
+                    try
+                    {
+                        sent = await SendAsync(parts[i]);
+                    }
+                    catch
+                    {
+                        // Whatever went wrong, the events are kept for the next flush rather than dropped.
+                        Requeue(parts.Skip(i).SelectMany(p => p));
+                        throw;
+                    }
 
-                if (!sent)
-                {
-                    Requeue(batch);
-                    return false;
-                }
+                    if (!sent)
+                    {
+                        Requeue(parts.Skip(i).SelectMany(p => p));
+                        return false;
+                    }
 
-                // Counted until stored, so a batch that waits for the next try keeps its place within the bound.
-                Interlocked.Add(ref _count, -batch.Count);
+                    // Counted until stored, so a batch that waits for the next try keeps its place within the bound.
+                    Interlocked.Add(ref _count, -parts[i].Count);
+                }
             }
 
             if (_bound.Clear())
@@ -157,7 +162,7 @@ public sealed class UsageRecordBuffer
         }
     }
 
-    private void Requeue(List<NewUsageEvent> batch)
+    private void Requeue(IEnumerable<NewUsageEvent> batch)
     {
         foreach (var e in batch)
         {

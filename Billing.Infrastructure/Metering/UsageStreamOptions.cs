@@ -19,9 +19,18 @@ public sealed class UsageStreamOptions
     public string? Key { get; set; }
 
     /// <summary>
+    /// Streams the usage stream is split into, each in its own hash slot: 1 on a single Redis; on a Redis Cluster a
+    /// multiple of the primaries (e.g. 6 or 12 on three), so appends and drains spread over all of them. A tenant's usage
+    /// always goes to the shard of its hash slot. Changing it while entries wait strands them in shards no longer read:
+    /// drain the stream first (stop the API's traffic until its length is 0).
+    /// </summary>
+    public int Shards { get; set; } = 1;
+
+    /// <summary>
     /// The most entries the stream holds that are not yet committed to PostgreSQL, whatever the number of replicas. An
     /// append that finds it full is not made: the usage is committed to PostgreSQL directly, or the request is refused
-    /// (503) when PostgreSQL does not take it either. Nothing is ever trimmed away. An entry holds one request's events
+    /// (503) when PostgreSQL does not take it either. Nothing is ever trimmed away. With several <see cref="Shards"/> each
+    /// takes MaxLength / Shards entries, so a busy tenant's shard may be full before the whole stream is. An entry holds one request's events
     /// (some 400 bytes), or one buffer flush's (up to <see cref="UsageBufferOptions.MaxBatchEvents"/> events).
     /// </summary>
     public int MaxLength { get; set; } = 100_000;

@@ -63,14 +63,15 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: false);
         using var http = replica.ClientWithKey(key);
         var stream = replica.Services.GetRequiredService<UsageStream>();
+        var shard = stream.ShardOf(tenantId);
         var drainer = replica.Services.GetRequiredService<UsageStreamDrainer>();
         await stream.EnsureGroupAsync();
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
         await FlushAsync(replica);
 
         // A drainer reads the entry and commits its events, then dies before acknowledging it.
-        var entries = await stream.ReadAsync("crashed", ownPending: false, 10);
-        await drainer.CommitAsync(entries);
+        var entries = await shard.ReadAsync("crashed", ownPending: false, 10);
+        await drainer.CommitAsync(shard, entries);
         var afterFirstCommit = (await RecordedAsync(api, tenantId), await UsedAsync(http, "llm_tokens"));
         // Once idle for the claim time, another consumer takes it over and commits it again.
         await Task.Delay(400, TestContext.Current.CancellationToken);
@@ -100,7 +101,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
         await FlushAsync(replica: first);
         // Read by a consumer that goes away without committing or acknowledging.
-        Assert.Single(await stream.ReadAsync("gone", ownPending: false, 10));
+        Assert.Single(await stream.ShardOf(tenantId).ReadAsync("gone", ownPending: false, 10));
         Assert.Empty(await RecordedAsync(api, tenantId));
 
         await using var second = Replica(streamKey, drain: true);

@@ -1,4 +1,5 @@
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Billing.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -24,7 +25,7 @@ public sealed class UsageCountersTests(DataStoresFixture stores)
         using var redis = await ConnectionMultiplexer.ConnectAsync(stores.Redis.ConnectionString);
         var counters = new UsageCounters(redis, new StaleCounters(redis, NullLogger<StaleCounters>.Instance), NullLogger<UsageCounters>.Instance);
         Guid a = Guid.NewGuid(), b = Guid.NewGuid();
-        string Key(Guid tenant, string metric) => UsageCounterKey.For(tenant, metric, Period);
+        string Key(Guid tenant, string metric) => RedisKeys.UsageCounter(tenant, metric, Period);
         foreach (var (tenant, metric, value, second) in new[]
                  {
                      (a, "api_calls", 10L, 0), (a, "storage_mb", 400L, 0), (a, "user_seats", 7L, 5), (b, "api_calls", 1L, 0),
@@ -53,7 +54,7 @@ public sealed class UsageCountersTests(DataStoresFixture stores)
         using var redis = await ConnectionMultiplexer.ConnectAsync(stores.Redis.ConnectionString);
         var counters = new UsageCounters(redis, new StaleCounters(redis, NullLogger<StaleCounters>.Instance), NullLogger<UsageCounters>.Instance);
         var tenant = Guid.NewGuid();
-        string Key(string metric) => UsageCounterKey.For(tenant, metric, Period);
+        string Key(string metric) => RedisKeys.UsageCounter(tenant, metric, Period);
         await counters.SeedAsync(Key("api_calls"), 10, At);
 
         var values = await UsageCounters.AddAsync(redis.GetDatabase(), [Key("api_calls"), Key("llm_tokens")], [3, 500]);
