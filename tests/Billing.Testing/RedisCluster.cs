@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
+using Xunit;
 
 namespace Billing.Testing;
 
@@ -9,7 +10,8 @@ namespace Billing.Testing;
 /// replica) on loopback ports of their own, run by the AppHost's <c>redis-cluster.sh</c>. Ready once every node reports
 /// <c>cluster_state:ok</c> with all 16384 slots served and every replica is in sync with its primary.
 /// </summary>
-public sealed class RedisCluster() : LocalServerProcess("redis-cluster")
+/// Use as a class fixture: started before the class's first test, stopped after its last.
+public sealed class RedisCluster() : LocalServerProcess("redis-cluster"), IAsyncLifetime
 {
     public const int NodeCount = 6;
 
@@ -24,6 +26,8 @@ public sealed class RedisCluster() : LocalServerProcess("redis-cluster")
 
     /// <summary>All the nodes as seeds: the client learns the slot map from whichever answers.</summary>
     public string ConnectionString => string.Join(",", Ports.Select(p => $"127.0.0.1:{p}")) + $",password={Password},abortConnect=false";
+
+    public ValueTask InitializeAsync() => new(StartAsync());
 
     protected override ProcessStartInfo StartInfo()
     {

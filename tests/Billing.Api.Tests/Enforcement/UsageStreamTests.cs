@@ -13,20 +13,26 @@ namespace Billing.Api.Tests.Enforcement;
 
 /// <summary>
 /// Metered requests' usage travels through the Redis usage stream to PostgreSQL: once per request, whatever the
-/// deliveries, taken over from a consumer that went away, and committed synchronously when the stream is unavailable.
+/// deliveries, taken over from a consumer that went away, and committed synchronously when the stream is unavailable;
+/// on a single Redis and on a Redis Cluster, where the stream is split into six shards.
 /// </summary>
-public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class UsageStreamTests(ApiFactory api, RedisCluster cluster) : IClassFixture<ApiFactory>, IClassFixture<RedisCluster>
 {
     /// <summary>An API replica on the same database and Redis, with a stream of its own and its own drainer settings.</summary>
-    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, string? redis = null) =>
+    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, string? redis = null, int shards = 1) =>
         api.Replica(
         [
             ("UsageStream:Key", streamKey),
             ("UsageStream:Drain", drain ? "true" : "false"),
             ("UsageStream:ClaimIdleMs", "300"),
             ("UsageStream:ClaimIntervalMs", "100"),
+            ("UsageStream:Shards", $"{shards}"),
             .. redis is null ? [] : new[] { ("ConnectionStrings:redis", redis) },
         ]);
+
+    /// <summary>A replica on the assembly's Redis, or on the cluster with the stream in six shards.</summary>
+    private WebApplicationFactory<Billing.Api.Auth.CurrentTenant> Replica(string streamKey, bool drain, bool onCluster) =>
+        onCluster ? Replica(streamKey, drain, cluster.ConnectionString, shards: 6) : Replica(streamKey, drain);
 
     private static string RequestOf(string eventId) => eventId.Split(':')[1];
 
@@ -56,11 +62,45 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal((80, 0), (drained.Accepted, drained.Fallbacks));
     }
 
-    [Fact]
-    public async Task An_entry_committed_but_not_acknowledged_before_its_consumer_died_is_counted_once_when_delivered_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Metered_requests_of_many_tenants_reach_usage_events_exactly_once_through_every_shard(bool onCluster)
+    {
+        var tenants = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => api.CreateTenantWithKeyAsync("standard", $"Shard {i}")));
+        await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: true, onCluster);
+        var stream = replica.Services.GetRequiredService<UsageStream>();
+
+        var statuses = await Task.WhenAll(tenants.SelectMany(t => Enumerable.Range(0, 5).Select(async _ =>
+        {
+            using var http = replica.ClientWithKey(t.Key);
+            using var response = await CompleteAsync(http);
+            return response.StatusCode;
+        })));
+        await ApiFactory.UsageDrainedAsync(replica.Services);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(onCluster ? 6 : 1, stream.Shards.Count);
+        foreach (var (tenantId, key) in tenants)
+        {
+            var recorded = await RecordedAsync(api, tenantId);
+            Assert.Equal(Enumerable.Repeat(1L, 5), recorded["api_calls"].Select(e => e.Value));
+            Assert.Equal(Enumerable.Repeat(TokensPerCall, 5), recorded["llm_tokens"].Select(e => e.Value));
+            using var http = replica.ClientWithKey(key);
+            Assert.Equal((5, 5 * TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+        }
+
+        // Twelve tenants are spread over the shards (on the cluster, the chance that all fall in one is 6^-11).
+        Assert.True(!onCluster || tenants.Select(t => stream.ShardOf(t.TenantId)).Distinct().Count() > 1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_entry_committed_but_not_acknowledged_before_its_consumer_died_is_counted_once_when_delivered_again(bool onCluster)
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
-        await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: false);
+        await using var replica = Replica($"usage-stream:test-{Guid.NewGuid():N}", drain: false, onCluster);
         using var http = replica.ClientWithKey(key);
         var stream = replica.Services.GetRequiredService<UsageStream>();
         var shard = stream.ShardOf(tenantId);
@@ -89,12 +129,14 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
     }
 
-    [Fact]
-    public async Task An_entry_left_pending_by_a_consumer_that_went_away_is_claimed_and_committed_by_another_replica()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_entry_left_pending_by_a_consumer_that_went_away_is_claimed_and_committed_by_another_replica(bool onCluster)
     {
         var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
         var streamKey = $"usage-stream:test-{Guid.NewGuid():N}";
-        await using var first = Replica(streamKey, drain: false);
+        await using var first = Replica(streamKey, drain: false, onCluster);
         using var http = first.ClientWithKey(key);
         var stream = first.Services.GetRequiredService<UsageStream>();
         await stream.EnsureGroupAsync();
@@ -104,7 +146,7 @@ public sealed class UsageStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Single(await stream.ShardOf(tenantId).ReadAsync("gone", ownPending: false, 10));
         Assert.Empty(await RecordedAsync(api, tenantId));
 
-        await using var second = Replica(streamKey, drain: true);
+        await using var second = Replica(streamKey, drain: true, onCluster);
         await ApiFactory.UsageDrainedAsync(second.Services);
 
         var recorded = await RecordedAsync(api, tenantId);
