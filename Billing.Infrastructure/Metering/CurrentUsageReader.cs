@@ -23,7 +23,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
         {
             cached = await counters.ReadAsync(keys);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable; usage of tenant {TenantId} read from PostgreSQL", tenantId);
             return (await ReadFromDatabaseAsync(tenantId, period, metrics, cancellationToken)).ToDictionary(p => p.Key, p => p.Value.Value);
@@ -60,7 +60,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
         {
             return await counters.SeedAsync(key, fromDatabase.Value, fromDatabase.LastEventAt);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable while rebuilding {Key}", key);
             return fromDatabase.Value;

@@ -82,7 +82,7 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
 
             throw new InvalidOperationException($"Usage counters of tenant {tenant.TenantId} vanished twice while admitting events.");
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsOutage(e))
         {
             logger.LogWarning(e, "Redis unavailable; the ingestion budget of tenant {TenantId} is kept by this replica alone", tenant.TenantId);
             return buckets.TakeLocally(keys[0].ToString(), bucket, events.Count) is { } wait ? new OverBudget(budget, wait) : new Admitted();

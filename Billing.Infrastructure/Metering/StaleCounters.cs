@@ -10,7 +10,8 @@ namespace Billing.Infrastructure.Metering;
 /// Redis keeps its data across a restart, so such a counter would come back behind PostgreSQL and, until its
 /// time to live ran out, let a hard cap pass more than its limit. They are dropped, so that the next read rebuilds them
 /// from PostgreSQL: in the background as soon as the connection is restored (tried again until Redis takes the delete:
-/// a Redis loading its append-only file refuses commands for a while), and, before that has happened, by the quota
+/// a Redis loading its append-only file refuses commands for a while; on a cluster, as soon as the client sees the
+/// failed primary's replica promoted), and, before that has happened, by the quota
 /// decision about to use one (<see cref="DropIfStaleAsync"/>), so no decision reads a counter this replica knows is behind.
 /// Each replica drops what it itself wrote past Redis.
 /// </summary>
@@ -27,6 +28,10 @@ public sealed class StaleCounters
         _redis = redis;
         _logger = logger;
         redis.ConnectionRestored += (_, _) => _ = DropUntilDoneAsync();
+        // On a Redis Cluster a failed primary does not come back: its replica takes its slots over, and the client learns
+        // the new layout (a configuration change, or a MOVED answer) instead of restoring a connection.
+        redis.ConfigurationChanged += (_, _) => _ = DropUntilDoneAsync();
+        redis.HashSlotMoved += (_, _) => _ = DropUntilDoneAsync();
     }
 
     public int Count => _keys.Count;
@@ -83,7 +88,7 @@ public sealed class StaleCounters
             _logger.LogInformation("Redis is back: {Count} usage counters that missed usage during the outage will be rebuilt from PostgreSQL", keys.Length);
             return true;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             _logger.LogDebug(e, "Stale usage counters not dropped yet");
             return false;

@@ -70,7 +70,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             {
                 await EvaluateAdvanceAsync(redis.GetDatabase(), keys, arguments);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 logger.LogWarning(e, "Usage counters for tenant {TenantId} not advanced; they will be rebuilt", tenantId);
                 await DropAsync(keys);
@@ -184,7 +184,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         {
             await redis.GetDatabase().KeyDeleteAsync(keys);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Redis is unreachable: the counters are dropped when it is back.
             logger.LogDebug(e, "Could not drop usage counters that missed an update");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -190,7 +191,7 @@ public sealed class UsageRecordBuffer
         {
             appended = await _stream.TryAppendAsync(entry);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             _logger.LogWarning(e, "Usage stream unavailable; {Count} buffered usage events are committed to PostgreSQL directly", batch.Count);
             appended = false;
@@ -250,7 +251,7 @@ public sealed class UsageRecordBuffer
                     _views.Flushed(updates[i].Key, updates[i].Value, values[i], reading);
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 // The stream holds the events as counted, and the counters may or may not have taken them: drop the
                 // counters, so they are rebuilt from PostgreSQL rather than stay behind (or ahead) until they expire.

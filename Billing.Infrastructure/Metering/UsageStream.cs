@@ -37,7 +37,8 @@ public sealed class UsageStream
         MaxLength = options.Value.MaxLength;
         var shards = Math.Max(1, options.Value.Shards);
         // Each shard takes an equal share of the bound, so together they never hold more than MaxLength entries.
-        Shards = [.. Enumerable.Range(0, shards).Select(i => new UsageStreamShard(redis, RedisKeys.UsageStreamShard(Key, i, shards), Math.Max(1, MaxLength / shards)))];
+        Shards = [.. Enumerable.Range(0, shards).Select(i => new UsageStreamShard(
+            redis, RedisKeys.UsageStreamShard(Key, i, shards), Math.Max(1, MaxLength / shards), options.Value.ReplicaAcks, options.Value.ReplicaAckTimeoutMs))];
     }
 
     /// <summary>The stream's name: its only shard's key on a single Redis, the prefix of the shards' keys otherwise.</summary>
@@ -54,7 +55,8 @@ public sealed class UsageStream
     /// <summary>
     /// Appends events, all of one shard (one tenant's, or a batch split by <see cref="ShardOf"/>), as one entry unless
     /// their shard holds its share of <see cref="MaxLength"/> entries not yet committed; false when it was full and
-    /// nothing was appended. Throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when Redis does not
+    /// nothing was appended, or when fewer replicas than <see cref="UsageStreamOptions.ReplicaAcks"/> confirmed the entry
+    /// in time (the caller then commits the events to PostgreSQL, which keeps them once). Throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when Redis does not
     /// answer (the entry may then have been appended or not).
     /// </summary>
     public async Task<bool> TryAppendAsync(IReadOnlyList<NewUsageEvent> events)
@@ -65,7 +67,15 @@ public sealed class UsageStream
             throw new ArgumentException("The events belong to more than one shard of the usage stream.", nameof(events));
         }
 
-        if (!await shard.TryAppendAsync(events))
+        var appended = await shard.TryAppendAsync(events);
+        if (appended == UsageStreamShard.AppendResult.NotReplicated)
+        {
+            _metrics.RecordNotReplicated();
+            _logger.LogWarning("Usage stream {Key}: the entry did not reach a replica in time (UsageStream:ReplicaAcks); the usage is committed to PostgreSQL too", shard.Key);
+            return false;
+        }
+
+        if (appended == UsageStreamShard.AppendResult.Full)
         {
             _metrics.RecordStreamFull();
             if (_full.Pass())

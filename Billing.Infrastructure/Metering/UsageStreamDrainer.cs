@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -181,7 +182,7 @@ public sealed class UsageStreamDrainer(
                     groupReady[i] = groupReady[i] && e is UsageStoreUnavailableException;
                     ownPending[i] = true;
                     retryAt[i] = Stopwatch.GetTimestamp() + (_options.RetryDelayMs * Stopwatch.Frequency / 1000);
-                    if (e is not (RedisException or TimeoutException or UsageStoreUnavailableException))
+                    if (!RedisFailures.IsUnavailable(e) && e is not UsageStoreUnavailableException)
                     {
                         logger.LogError(e, "Draining usage stream {Key} failed unexpectedly; trying again in {Delay} ms", shards[i].Key, _options.RetryDelayMs);
                     }
@@ -206,7 +207,7 @@ public sealed class UsageStreamDrainer(
                     metrics.RecordBacklog(await stream.LengthAsync());
                     nextBacklog = Stopwatch.GetTimestamp() + (long)(BacklogInterval.TotalSeconds * Stopwatch.Frequency);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
                     // Reported with the next drain's failure; the backlog is recorded once Redis answers.
                 }

@@ -35,6 +35,18 @@ public sealed class UsageStreamOptions
     /// </summary>
     public int MaxLength { get; set; } = 100_000;
 
+    /// <summary>
+    /// Replicas that must hold an appended entry before it counts (Redis <c>WAIT</c>): 0 by default. A primary that
+    /// fails over loses what it acknowledged and had not yet sent to its replica (replication is asynchronous); with 1,
+    /// an entry no replica confirmed within <see cref="ReplicaAckTimeoutMs"/> is committed to PostgreSQL too, so a
+    /// failover loses no usage, at the cost of one replica round trip per append (per buffer flush when buffering is on).
+    /// Only for a Redis with replicas (a cluster): on a single Redis every append would fall back to PostgreSQL.
+    /// </summary>
+    public int ReplicaAcks { get; set; }
+
+    /// <summary>How long an append waits for <see cref="ReplicaAcks"/> replicas.</summary>
+    public int ReplicaAckTimeoutMs { get; set; } = 100;
+
     /// <summary>Entries a drainer reads and commits at a time (each holds one request's events); at most 5,000.</summary>
     public int BatchSize { get; set; } = 1000;
 

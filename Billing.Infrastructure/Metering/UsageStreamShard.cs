@@ -7,7 +7,7 @@ namespace Billing.Infrastructure.Metering;
 /// One Redis Stream of the usage stream (<see cref="UsageStream"/>), with its consumer group and its set-aside stream.
 /// Every command names this one key, so on a Redis Cluster each runs on the primary that holds the shard.
 /// </summary>
-public sealed class UsageStreamShard(IConnectionMultiplexer redis, string key, long maxLength)
+public sealed class UsageStreamShard(IConnectionMultiplexer redis, string key, long maxLength, int replicaAcks = 0, int replicaAckTimeoutMs = 100)
 {
     private const string Field = "e";
 
@@ -36,9 +36,38 @@ public sealed class UsageStreamShard(IConnectionMultiplexer redis, string key, l
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Appends events as one entry unless the shard is full; false when it was full and nothing was appended.</summary>
-    public async Task<bool> TryAppendAsync(IReadOnlyList<NewUsageEvent> events) =>
-        !(await Database.ScriptEvaluateAsync(BoundedAppendScript, [Key], [MaxLength, Field, UsageStreamCodec.Encode(events)])).IsNull;
+    /// <summary>
+    /// Appends events as one entry unless the shard is full; <see cref="AppendResult.Full"/> when nothing was appended.
+    /// With <see cref="UsageStreamOptions.ReplicaAcks"/> set, the append counts only once that many replicas hold it
+    /// (<c>WAIT</c>, on the connection that made it): otherwise <see cref="AppendResult.NotReplicated"/>, and the caller
+    /// stores the events elsewhere too (PostgreSQL keeps them once, by id).
+    /// </summary>
+    public async Task<AppendResult> TryAppendAsync(IReadOnlyList<NewUsageEvent> events)
+    {
+        var database = Database;
+        if ((await database.ScriptEvaluateAsync(BoundedAppendScript, [Key], [MaxLength, Field, UsageStreamCodec.Encode(events)])).IsNull)
+        {
+            return AppendResult.Full;
+        }
+
+        if (replicaAcks == 0)
+        {
+            return AppendResult.Appended;
+        }
+
+        // WAIT covers every write sent before it on its connection, and StackExchange.Redis has one per node: it is sent
+        // to the node that holds this shard, right behind the append.
+        var node = redis.GetServer(await database.IdentifyEndpointAsync(Key) ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No node serves {Key}."));
+        var acknowledged = (long)await node.ExecuteAsync("WAIT", replicaAcks, replicaAckTimeoutMs);
+        return acknowledged >= replicaAcks ? AppendResult.Appended : AppendResult.NotReplicated;
+    }
+
+    public enum AppendResult
+    {
+        Appended,
+        Full,
+        NotReplicated,
+    }
 
     /// <summary>
     /// Creates the consumer group (and the stream) unless it exists. The group starts at the stream's beginning, so

@@ -120,7 +120,7 @@ public sealed partial class QuotaLedger
 
             throw new InvalidOperationException($"Usage counters of tenant {tenantId} vanished twice while deciding.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             return await DecideInDatabaseAsync(tenantId, period, asks, e, cancellationToken);
         }

@@ -84,7 +84,7 @@ public sealed partial class QuotaLedger(
 
             throw new InvalidOperationException($"The usage counter {counterKey} vanished twice while deciding.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
             stale.Add([counterKey]);
@@ -113,7 +113,7 @@ public sealed partial class QuotaLedger(
                 + "if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end return 0",
                 [.. keys.Select(k => (RedisKey)k)], [amount]);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Redis is down: the counter is dropped when it returns, and rebuilt from PostgreSQL.
             logger.LogDebug(e, "Reservation not released in Redis");

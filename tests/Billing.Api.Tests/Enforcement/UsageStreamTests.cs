@@ -154,6 +154,36 @@ public sealed class UsageStreamTests(ApiFactory api, RedisCluster cluster) : ICl
         Assert.Equal([TokensPerCall], recorded["llm_tokens"].Select(e => e.Value));
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    public async Task On_the_cluster_an_append_no_replica_confirmed_is_committed_to_postgresql_as_well(int replicaAcks, bool committedAtOnce)
+    {
+        var (tenantId, key) = await api.CreateTenantWithKeyAsync("standard");
+        // No drainer: whatever reaches PostgreSQL was committed by the flush itself. Each primary has one replica, so
+        // WAIT for two never succeeds.
+        await using var replica = api.Replica(("UsageStream:Key", $"usage-stream:test-{Guid.NewGuid():N}"), ("UsageStream:Drain", "false"),
+            ("ConnectionStrings:redis", cluster.ConnectionString), ("UsageStream:Shards", "6"), ("UsageStream:ReplicaAcks", $"{replicaAcks}"));
+        using var http = replica.ClientWithKey(key);
+        var stream = replica.Services.GetRequiredService<UsageStream>();
+
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(http)).StatusCode);
+        await FlushAsync(replica);
+
+        // The entry is in the stream either way (acknowledged by its primary); PostgreSQL has it at once only when the
+        // replicas did not confirm it, and then keeps it once when the drainer commits the entry again.
+        Assert.Equal(1, await stream.ShardOf(tenantId).LengthAsync());
+        var recorded = await RecordedAsync(api, tenantId);
+        Assert.Equal(committedAtOnce ? [1L] : [], recorded.GetValueOrDefault("api_calls", []).Select(e => e.Value));
+        await using (var draining = api.Replica(("UsageStream:Key", stream.Key), ("ConnectionStrings:redis", cluster.ConnectionString), ("UsageStream:Shards", "6")))
+        {
+            await ApiFactory.UsageDrainedAsync(draining.Services);
+        }
+
+        Assert.Equal([1L], (await RecordedAsync(api, tenantId))["api_calls"].Select(e => e.Value));
+        Assert.Equal((1, TokensPerCall), (await UsedAsync(http, "api_calls"), await UsedAsync(http, "llm_tokens")));
+    }
+
     [Fact]
     public async Task When_redis_refuses_the_append_the_buffered_usage_is_committed_to_postgresql_once()
     {
