@@ -102,9 +102,13 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         return [.. result.Select(r => (long)r is var v && v >= 0 ? v : (long?)null)];
     }
 
-    /// <summary>Reads counters; null for each one that is missing (the caller rebuilds it).</summary>
+    /// <summary>
+    /// Reads counters; null for each one that is missing (the caller rebuilds it). A counter this replica knows missed
+    /// usage (<see cref="StaleCounters"/>) is dropped first, so it reads as missing rather than behind.
+    /// </summary>
     public async Task<long?[]> ReadAsync(IReadOnlyList<string> keys)
     {
+        await stale.DropIfStaleAsync([.. keys.Select(k => (RedisKey)k)]);
         var database = redis.GetDatabase();
         var reads = keys.Select(key => database.HashGetAsync(key, "v")).ToArray();
         var values = await Task.WhenAll(reads);

@@ -61,7 +61,12 @@ public sealed class RedisClusterFailoverTests(ApiFactory api, ITestOutputHelper 
             await using var probe = await ConnectionMultiplexer.ConnectAsync(cluster.AdminConnectionString.Replace("abortConnect=true", "abortConnect=false"));
             return await RedisCluster.IsHealthyAsync(probe, RedisCluster.NodeCount - 1)
                 && !Equals(await probe.GetDatabase().IdentifyEndpointAsync(counter), primary.EndPoint);
-        }, "the replica's promotion");
+        }, "the replica's promotion", async () =>
+        {
+            await using var probe = await ConnectionMultiplexer.ConnectAsync(cluster.AdminConnectionString.Replace("abortConnect=true", "abortConnect=false"));
+            var server = probe.GetServers().First(s => s.IsConnected);
+            return $"{server.EndPoint}: {await server.ExecuteAsync("CLUSTER", "INFO")}\n{await server.ExecuteAsync("CLUSTER", "NODES")}";
+        });
         var promotion = killedAt.Elapsed;
         var afterPromotion = Accepted();
         // Requests go on through the promoted replica.
@@ -86,12 +91,16 @@ public sealed class RedisClusterFailoverTests(ApiFactory api, ITestOutputHelper 
         Assert.InRange(used, 1, accepted);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, Func<Task<string>>? state = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"Timed out waiting for {what}.");
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                Assert.Fail($"Timed out waiting for {what}. {(state is null ? "" : await state())}");
+            }
+
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
