@@ -3,6 +3,7 @@ using Billing.Api.Auth;
 using Billing.Api.Problems;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Limits;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -29,7 +30,7 @@ public static class StripeRouteConventions
             var options = services.GetRequiredService<IOptions<StripeRouteOptions>>().Value;
             var tenantId = services.GetRequiredService<CurrentTenant>().RequiredTenantId;
             var bucket = new TokenBuckets.Bucket(options.Burst, options.RequestsPerMinute, TimeSpan.FromMinutes(1));
-            if (await services.GetRequiredService<TokenBuckets>().TakeAsync($"stripe-calls:{{{tenantId:N}}}", bucket, 1) is not { } wait)
+            if (await services.GetRequiredService<TokenBuckets>().TakeAsync(RedisKeys.StripeCalls(tenantId), bucket, 1) is not { } wait)
             {
                 return await next(invocation);
             }

@@ -15,4 +15,7 @@ public sealed record BillingInfrastructure(
 {
     public const string DatabaseName = "billingdb";
     public const string CacheName = "redis";
+
+    /// <summary>The usage stream's shards (<c>UsageStream:Shards</c>) the services are given: more than one on a Redis Cluster.</summary>
+    public int UsageStreamShards { get; init; } = 1;
 }

@@ -16,6 +16,18 @@ public static class InfrastructureExtensions
     /// <summary>Configuration key forcing the mode: <c>containers</c>, <c>local</c> or <c>auto</c> (default).</summary>
     public const string ModeKey = "Infrastructure:Mode";
 
+    /// <summary>
+    /// Configuration key: <c>true</c> runs Redis as a local Redis Cluster (three primaries, three replicas) instead of
+    /// one server, and splits the usage stream into <see cref="ClusterStreamShards"/> shards. Local mode only.
+    /// </summary>
+    public const string RedisClusterKey = "Infrastructure:RedisCluster";
+
+    /// <summary>Configuration key for the cluster's first client port (default 7001; the six nodes take it and the next five, bus ports +10000).</summary>
+    public const string RedisClusterPortKey = "Infrastructure:RedisClusterPort";
+
+    /// <summary>Usage stream shards on the local cluster: two per primary.</summary>
+    public const int ClusterStreamShards = 6;
+
     /// <summary>Configuration key for the local data folder (default: <c>.data/</c> at the repository root).</summary>
     public const string DataDirectoryKey = "Infrastructure:DataDirectory";
 
@@ -28,6 +40,12 @@ public static class InfrastructureExtensions
         }
 
         var (mode, reason) = ChooseMode(builder.Configuration[ModeKey]);
+        var cluster = string.Equals(builder.Configuration[RedisClusterKey], "true", StringComparison.OrdinalIgnoreCase);
+        if (cluster && mode == InfrastructureMode.Containers)
+        {
+            throw new InvalidOperationException($"{RedisClusterKey}=true runs the cluster as local processes: set {ModeKey}=local as well.");
+        }
+
         var dataDirectory = Path.GetFullPath(builder.Configuration[DataDirectoryKey]
             ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
@@ -44,7 +62,7 @@ public static class InfrastructureExtensions
 
         return mode == InfrastructureMode.Containers
             ? AddContainers(builder, dataDirectory, postgresPassword, redisPassword)
-            : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret));
+            : AddLocalProcesses(builder, dataDirectory, (postgresPassword, postgresSecret.File), (redisPassword, redisSecret), cluster);
     }
 
     /// <summary>
@@ -52,10 +70,15 @@ public static class InfrastructureExtensions
     /// </summary>
     /// <param name="login">The service's own login: <see cref="DatabaseLogins.Api"/> or <see cref="DatabaseLogins.Worker"/>.</param>
     public static IResourceBuilder<T> WithInfrastructure<T>(this IResourceBuilder<T> service, BillingInfrastructure infrastructure, ReferenceExpression login)
-        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
         service
             .WithEnvironment($"ConnectionStrings__{BillingInfrastructure.DatabaseName}", login).WaitFor(infrastructure.Database)
             .WithReference(infrastructure.Cache, BillingInfrastructure.CacheName).WaitFor(infrastructure.Cache);
+        return infrastructure.UsageStreamShards == 1
+            ? service
+            : service.WithEnvironment("UsageStream__Shards", infrastructure.UsageStreamShards.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     /// <summary>
     /// The migration service's database: the owner's login (<c>ConnectionStrings:billingdb-owner</c>), and the superuser's
@@ -148,17 +171,16 @@ public static class InfrastructureExtensions
         IDistributedApplicationBuilder builder,
         string dataDirectory,
         (IResourceBuilder<ParameterResource> Parameter, string File) postgresPassword,
-        (IResourceBuilder<ParameterResource> Parameter, (string Value, string File) Secret) redisPassword)
+        (IResourceBuilder<ParameterResource> Parameter, (string Value, string File) Secret) redisPassword,
+        bool cluster)
     {
         var scripts = Path.Combine(builder.AppHostDirectory, "LocalProcesses");
         var postgresBin = LocalBinaries.FindPostgresBin();
         var redisServer = LocalBinaries.FindRedisServer();
         var postgresPort = PortOrFree(builder.Configuration["Infrastructure:PostgresPort"]);
-        var redisPort = PortOrFree(builder.Configuration["Infrastructure:RedisPort"]);
 
         builder.Services.AddHealthChecks()
-            .AddAsyncCheck("postgres-ready", ct => LocalHealthChecks.PgIsReadyAsync(postgresBin, postgresPort, ct))
-            .AddAsyncCheck("redis-ready", ct => LocalHealthChecks.RedisPingAsync(redisPort, redisPassword.Secret.Value, ct));
+            .AddAsyncCheck("postgres-ready", ct => LocalHealthChecks.PgIsReadyAsync(postgresBin, postgresPort, ct));
 
         var postgres = builder.AddResource(new LocalPostgresResource(
                 "postgres", "bash", dataDirectory, postgresPassword.Parameter.Resource, BillingInfrastructure.DatabaseName))
@@ -175,7 +197,26 @@ public static class InfrastructureExtensions
             })
             .WithHealthCheck("postgres-ready");
 
-        var redis = builder.AddResource(new LocalRedisResource(
+        var redis = cluster
+            ? AddLocalRedisCluster(builder, scripts, dataDirectory, redisServer, redisPassword)
+            : AddLocalRedis(builder, scripts, dataDirectory, redisServer, redisPassword);
+        return new(postgres, DatabaseLogins.Add(builder, dataDirectory, postgres.Resource.Server), redis, InfrastructureMode.Local, dataDirectory)
+        {
+            UsageStreamShards = cluster ? ClusterStreamShards : 1,
+        };
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedis(
+        IDistributedApplicationBuilder builder,
+        string scripts,
+        string dataDirectory,
+        string redisServer,
+        (IResourceBuilder<ParameterResource> Parameter, (string Value, string File) Secret) redisPassword)
+    {
+        var redisPort = PortOrFree(builder.Configuration["Infrastructure:RedisPort"]);
+        builder.Services.AddHealthChecks()
+            .AddAsyncCheck("redis-ready", ct => LocalHealthChecks.RedisPingAsync(redisPort, redisPassword.Secret.Value, ct));
+        return builder.AddResource(new LocalRedisResource(
                 BillingInfrastructure.CacheName, "bash", dataDirectory, redisPassword.Parameter.Resource))
             .WithArgs(Path.Combine(scripts, "redis.sh"), Path.Combine(dataDirectory, "redis"),
                 redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -189,8 +230,30 @@ public static class InfrastructureExtensions
                 endpoint.IsProxied = false;
             })
             .WithHealthCheck("redis-ready");
+    }
 
-        return new(postgres, DatabaseLogins.Add(builder, dataDirectory, postgres.Resource.Server), redis, InfrastructureMode.Local, dataDirectory);
+    /// <summary>
+    /// Six nodes on fixed ports (a cluster records its members' addresses in each node's <c>nodes.conf</c>, so they must
+    /// not change between runs), healthy once every node reports <c>cluster_state:ok</c>.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedisCluster(
+        IDistributedApplicationBuilder builder,
+        string scripts,
+        string dataDirectory,
+        string redisServer,
+        (IResourceBuilder<ParameterResource> Parameter, (string Value, string File) Secret) redisPassword)
+    {
+        var first = int.TryParse(builder.Configuration[RedisClusterPortKey], out var configured) ? configured : 7001;
+        var ports = Enumerable.Range(first, 6).ToList();
+        builder.Services.AddHealthChecks()
+            .AddAsyncCheck("redis-cluster-ready", ct => LocalHealthChecks.RedisClusterOkAsync(ports, redisPassword.Secret.Value, ct));
+        return builder.AddResource(new LocalRedisClusterResource(
+                BillingInfrastructure.CacheName, "bash", dataDirectory, ports, redisPassword.Parameter.Resource))
+            .WithArgs([Path.Combine(scripts, "redis-cluster.sh"), Path.Combine(dataDirectory, "redis-cluster"), redisPassword.Secret.File,
+                .. ports.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))])
+            .WithEnvironment("REDIS_SERVER", redisServer)
+            .WithEnvironment("REDIS_CLI", Path.Combine(Path.GetDirectoryName(redisServer)!, "redis-cli"))
+            .WithHealthCheck("redis-cluster-ready");
     }
 
     private static int PortOrFree(string? configured)

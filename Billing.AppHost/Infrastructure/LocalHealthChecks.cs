@@ -22,19 +22,37 @@ internal static class LocalHealthChecks
             : HealthCheckResult.Unhealthy((await process.StandardOutput.ReadToEndAsync(cancellationToken)).Trim());
     }
 
-    public static async Task<HealthCheckResult> RedisPingAsync(int port, string password, CancellationToken cancellationToken)
+    public static Task<HealthCheckResult> RedisPingAsync(int port, string password, CancellationToken cancellationToken) =>
+        RedisAnswersAsync(port, password, "PING", "PONG", cancellationToken);
+
+    /// <summary>Healthy once every node of the cluster reports all its slots served (<c>cluster_state:ok</c>).</summary>
+    public static async Task<HealthCheckResult> RedisClusterOkAsync(IReadOnlyList<int> ports, string password, CancellationToken cancellationToken)
+    {
+        foreach (var port in ports)
+        {
+            var answer = await RedisAnswersAsync(port, password, "CLUSTER INFO", "cluster_state:ok", cancellationToken);
+            if (answer.Status != HealthStatus.Healthy)
+            {
+                return HealthCheckResult.Unhealthy($"node {port}: {answer.Description}");
+            }
+        }
+
+        return HealthCheckResult.Healthy();
+    }
+
+    private static async Task<HealthCheckResult> RedisAnswersAsync(int port, string password, string command, string expected, CancellationToken cancellationToken)
     {
         try
         {
             using var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", port, cancellationToken);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.UTF8.GetBytes($"AUTH {password}\r\nPING\r\n"), cancellationToken);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"AUTH {password}\r\n{command}\r\n"), cancellationToken);
             var buffer = new byte[256];
             var text = new StringBuilder();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            while (!text.ToString().Contains("PONG", StringComparison.Ordinal))
+            while (!text.ToString().Contains(expected, StringComparison.Ordinal))
             {
                 var read = await stream.ReadAsync(buffer, timeout.Token);
                 if (read == 0)
@@ -45,7 +63,7 @@ internal static class LocalHealthChecks
                 text.Append(Encoding.UTF8.GetString(buffer, 0, read));
             }
 
-            return text.ToString().Contains("PONG", StringComparison.Ordinal)
+            return text.ToString().Contains(expected, StringComparison.Ordinal)
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy(text.ToString().Trim());
         }

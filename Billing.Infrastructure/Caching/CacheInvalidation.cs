@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Billing.Infrastructure.Caching;
 public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache cache, ILogger<CacheInvalidation> logger)
     : IHostedService
 {
-    public static readonly RedisChannel Channel = RedisChannel.Literal("billing:cache-evict");
+    public static readonly RedisChannel Channel = RedisChannel.Literal(Redis.RedisKeys.CacheEvictChannel);
 
     /// <summary>Evicts the entry here and announces it to the other replicas.</summary>
     public async Task EvictEverywhereAsync(string cacheKey)
@@ -22,7 +23,7 @@ public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache
         {
             await redis.GetSubscriber().PublishAsync(Channel, cacheKey);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Could not announce the eviction of {CacheKey}", cacheKey);
         }
@@ -34,7 +35,7 @@ public sealed class CacheInvalidation(IConnectionMultiplexer redis, IMemoryCache
         {
             await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Remove(message.ToString()));
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Without Redis the entries still expire on their own; the service must start regardless.
             logger.LogWarning(e, "Cache invalidation not subscribed; cached entries expire on their own");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -54,7 +55,7 @@ public sealed class TokenBuckets(IConnectionMultiplexer redis, ILogger<TokenBuck
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(TakeScript, [key], bucket.Arguments(tokens)))!;
             return (int)result[0] == 1 ? null : TimeSpan.FromMilliseconds((long)result[1]);
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsOutage(e))
         {
             logger.LogWarning(e, "Redis unavailable; the bucket {Key} is kept by this replica alone", key);
             return TakeLocally(key, bucket, tokens);

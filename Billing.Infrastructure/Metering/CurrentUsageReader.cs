@@ -1,5 +1,6 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
+using Billing.Infrastructure.Redis;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -16,13 +17,13 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
     public async Task<IReadOnlyDictionary<Metric, long>> ReadAsync(Guid tenantId, BillingPeriod period, CancellationToken cancellationToken)
     {
         var metrics = MetricKeys.All;
-        var keys = metrics.Select(m => UsageCounterKey.For(tenantId, m.ToKey(), period.Start)).ToList();
+        var keys = metrics.Select(m => RedisKeys.UsageCounter(tenantId, m.ToKey(), period.Start)).ToList();
         long?[] cached;
         try
         {
             cached = await counters.ReadAsync(keys);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable; usage of tenant {TenantId} read from PostgreSQL", tenantId);
             return (await ReadFromDatabaseAsync(tenantId, period, metrics, cancellationToken)).ToDictionary(p => p.Key, p => p.Value.Value);
@@ -46,7 +47,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
         {
             foreach (var (metric, fromDatabase) in await ReadFromDatabaseAsync(tenantId, period, missing, cancellationToken))
             {
-                usage[metric] = await SeedAsync(UsageCounterKey.For(tenantId, metric.ToKey(), period.Start), fromDatabase);
+                usage[metric] = await SeedAsync(RedisKeys.UsageCounter(tenantId, metric.ToKey(), period.Start), fromDatabase);
             }
         }
 
@@ -59,7 +60,7 @@ public sealed class CurrentUsageReader(NpgsqlDataSource dataSource, UsageCounter
         {
             return await counters.SeedAsync(key, fromDatabase.Value, fromDatabase.LastEventAt);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable while rebuilding {Key}", key);
             return fromDatabase.Value;

@@ -2,6 +2,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Limits;
 using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Redis;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -56,7 +57,7 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
         var budget = tenant.Plan.IngestionBudget;
         var bucket = new TokenBuckets.Bucket(budget.Burst, budget.EventsPerSecond, TimeSpan.FromSeconds(1));
         var sums = Sums(events);
-        RedisKey[] keys = [$"ingest-budget:{{{tenant.TenantId:N}}}", .. sums.Select(s => (RedisKey)UsageCounterKey.For(tenant.TenantId, s.Metric.ToKey(), s.PeriodStart))];
+        RedisKey[] keys = [.. RedisKeys.AdmissionKeys(tenant.TenantId, sums.Select(s => (s.Metric.ToKey(), s.PeriodStart))).Select(k => (RedisKey)k)];
         RedisValue[] arguments = [.. bucket.Arguments(events.Count), UsageEventRules.MaxPeriodTotal, .. sums.Select(s => (RedisValue)s.Adding)];
 
         try
@@ -76,12 +77,12 @@ public sealed class IngestionAdmission(IConnectionMultiplexer redis, TokenBucket
                 }
 
                 await Task.WhenAll(result.Skip(2).Select(r => sums[(int)r - 1]).Select(s =>
-                    ledger.SeedAsync(tenant.TenantId, s.Metric, tenant.PeriodAt(s.OccurredAt), UsageCounterKey.For(tenant.TenantId, s.Metric.ToKey(), s.PeriodStart), cancellationToken)));
+                    ledger.SeedAsync(tenant.TenantId, s.Metric, tenant.PeriodAt(s.OccurredAt), RedisKeys.UsageCounter(tenant.TenantId, s.Metric.ToKey(), s.PeriodStart), cancellationToken)));
             }
 
             throw new InvalidOperationException($"Usage counters of tenant {tenant.TenantId} vanished twice while admitting events.");
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsOutage(e))
         {
             logger.LogWarning(e, "Redis unavailable; the ingestion budget of tenant {TenantId} is kept by this replica alone", tenant.TenantId);
             return buckets.TakeLocally(keys[0].ToString(), bucket, events.Count) is { } wait ? new OverBudget(budget, wait) : new Admitted();

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -49,7 +50,7 @@ public sealed class MeteredUsageRecorder(
                         return;
                     }
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
                     // An append that timed out may still have reached the stream: PostgreSQL then receives the events twice
                     // (from here and from a drainer) and keeps them once, as their ids are this request's own.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -9,7 +10,8 @@ namespace Billing.Infrastructure.Metering;
 /// Redis keeps its data across a restart, so such a counter would come back behind PostgreSQL and, until its
 /// time to live ran out, let a hard cap pass more than its limit. They are dropped, so that the next read rebuilds them
 /// from PostgreSQL: in the background as soon as the connection is restored (tried again until Redis takes the delete:
-/// a Redis loading its append-only file refuses commands for a while), and, before that has happened, by the quota
+/// a Redis loading its append-only file refuses commands for a while; on a cluster, as soon as the client sees the
+/// failed primary's replica promoted), and, before that has happened, by the quota
 /// decision about to use one (<see cref="DropIfStaleAsync"/>), so no decision reads a counter this replica knows is behind.
 /// Each replica drops what it itself wrote past Redis.
 /// </summary>
@@ -26,6 +28,10 @@ public sealed class StaleCounters
         _redis = redis;
         _logger = logger;
         redis.ConnectionRestored += (_, _) => _ = DropUntilDoneAsync();
+        // On a Redis Cluster a failed primary does not come back: its replica takes its slots over, and the client learns
+        // the new layout (a configuration change, or a MOVED answer) instead of restoring a connection.
+        redis.ConfigurationChanged += (_, _) => _ = DropUntilDoneAsync();
+        redis.HashSlotMoved += (_, _) => _ = DropUntilDoneAsync();
     }
 
     public int Count => _keys.Count;
@@ -55,7 +61,7 @@ public sealed class StaleCounters
             return;
         }
 
-        await _redis.GetDatabase().KeyDeleteAsync(stale);
+        await DeleteAsync(stale);
         foreach (var key in stale)
         {
             _keys.TryRemove(key.ToString(), out _);
@@ -73,7 +79,7 @@ public sealed class StaleCounters
 
         try
         {
-            await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+            await DeleteAsync([.. keys.Select(k => (RedisKey)k)]);
             foreach (var key in keys)
             {
                 _keys.TryRemove(key, out _);
@@ -82,11 +88,21 @@ public sealed class StaleCounters
             _logger.LogInformation("Redis is back: {Count} usage counters that missed usage during the outage will be rebuilt from PostgreSQL", keys.Length);
             return true;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             _logger.LogDebug(e, "Stale usage counters not dropped yet");
             return false;
         }
+    }
+
+    /// <summary>
+    /// One <c>DEL</c> per hash slot: the counters recorded are any tenants', and a Redis Cluster refuses a multi-key
+    /// command whose keys lie in different slots.
+    /// </summary>
+    private Task DeleteAsync(RedisKey[] keys)
+    {
+        var database = _redis.GetDatabase();
+        return Task.WhenAll(keys.GroupBy(k => RedisKeys.HashSlot(k.ToString())).Select(slot => database.KeyDeleteAsync([.. slot])));
     }
 
     /// <summary>After a reconnection: tries until every recorded counter is dropped, or the connection is lost again.</summary>

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -29,7 +30,7 @@ public sealed class UsageBacklogHealth(UsageRecordBuffer buffer, UsageStream str
                 problems.Add($"the usage stream holds {length} of at most {stream.MaxLength} entries not yet in PostgreSQL");
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Redis being unreachable is reported by its own check; the stream is not used meanwhile.
         }

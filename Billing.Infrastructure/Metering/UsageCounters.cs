@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -58,7 +59,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             var i = 0;
             foreach (var ((metric, periodStart), update) in updates)
             {
-                keys[i] = UsageCounterKey.For(tenantId, metric, periodStart);
+                keys[i] = RedisKeys.UsageCounter(tenantId, metric, periodStart);
                 arguments[i * 3] = update.Mode;
                 arguments[i * 3 + 1] = update.Value;
                 arguments[i * 3 + 2] = update.At.ToUnixTimeMilliseconds();
@@ -69,7 +70,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             {
                 await EvaluateAdvanceAsync(redis.GetDatabase(), keys, arguments);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 logger.LogWarning(e, "Usage counters for tenant {TenantId} not advanced; they will be rebuilt", tenantId);
                 await DropAsync(keys);
@@ -101,9 +102,13 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         return [.. result.Select(r => (long)r is var v && v >= 0 ? v : (long?)null)];
     }
 
-    /// <summary>Reads counters; null for each one that is missing (the caller rebuilds it).</summary>
+    /// <summary>
+    /// Reads counters; null for each one that is missing (the caller rebuilds it). A counter this replica knows missed
+    /// usage (<see cref="StaleCounters"/>) is dropped first, so it reads as missing rather than behind.
+    /// </summary>
     public async Task<long?[]> ReadAsync(IReadOnlyList<string> keys)
     {
+        await stale.DropIfStaleAsync([.. keys.Select(k => (RedisKey)k)]);
         var database = redis.GetDatabase();
         var reads = keys.Select(key => database.HashGetAsync(key, "v")).ToArray();
         var values = await Task.WhenAll(reads);
@@ -136,7 +141,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
             if (!updates.TryGetValue((e.Metric, e.PeriodStart), out var update))
             {
                 MetricKeys.TryParse(e.Metric, out var parsed);
-                updates[(e.Metric, e.PeriodStart)] = new Update(UsageCounterKey.Combine(parsed), e.Value, e.OccurredAt);
+                updates[(e.Metric, e.PeriodStart)] = new Update(CombineMode(parsed), e.Value, e.OccurredAt);
                 continue;
             }
 
@@ -145,6 +150,14 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
 
         return tenants;
     }
+
+    /// <summary>How the counter combines values: <c>sum</c>, <c>max</c>, or <c>last</c> (by event time).</summary>
+    private static string CombineMode(Metric metric) => Metrics.Get(metric).Aggregation switch
+    {
+        MetricAggregation.Sum => "sum",
+        MetricAggregation.Max => "max",
+        _ => "last",
+    };
 
     private sealed class Update(string mode, long value, DateTimeOffset at)
     {
@@ -175,7 +188,7 @@ public sealed class UsageCounters(IConnectionMultiplexer redis, StaleCounters st
         {
             await redis.GetDatabase().KeyDeleteAsync(keys);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Redis is unreachable: the counters are dropped when it is back.
             logger.LogDebug(e, "Could not drop usage counters that missed an update");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -122,26 +123,31 @@ public sealed class UsageRecordBuffer
                     batch.Add(e);
                 }
 
-                bool sent;
-                try
+                // One entry per shard of the usage stream (one on a single Redis): an entry lives in one hash slot.
+                var parts = batch.GroupBy(e => _stream.ShardOf(e.TenantId)).Select(g => g.ToList()).ToList();
+                for (var i = 0; i < parts.Count; i++)
                 {
-                    sent = await SendAsync(batch);
-                }
-                catch
-                {
-                    // Whatever went wrong, the events are kept for the next flush rather than dropped.
-                    Requeue(batch);
-                    throw;
-                }
+                    bool sent;
+                    try
+                    {
+                        sent = await SendAsync(parts[i]);
+                    }
+                    catch
+                    {
+                        // Whatever went wrong, the events are kept for the next flush rather than dropped.
+                        Requeue(parts.Skip(i).SelectMany(p => p));
+                        throw;
+                    }
 
-                if (!sent)
-                {
-                    Requeue(batch);
-                    return false;
-                }
+                    if (!sent)
+                    {
+                        Requeue(parts.Skip(i).SelectMany(p => p));
+                        return false;
+                    }
 
-                // Counted until stored, so a batch that waits for the next try keeps its place within the bound.
-                Interlocked.Add(ref _count, -batch.Count);
+                    // Counted until stored, so a batch that waits for the next try keeps its place within the bound.
+                    Interlocked.Add(ref _count, -parts[i].Count);
+                }
             }
 
             if (_bound.Clear())
@@ -157,7 +163,7 @@ public sealed class UsageRecordBuffer
         }
     }
 
-    private void Requeue(List<NewUsageEvent> batch)
+    private void Requeue(IEnumerable<NewUsageEvent> batch)
     {
         foreach (var e in batch)
         {
@@ -185,7 +191,7 @@ public sealed class UsageRecordBuffer
         {
             appended = await _stream.TryAppendAsync(entry);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             _logger.LogWarning(e, "Usage stream unavailable; {Count} buffered usage events are committed to PostgreSQL directly", batch.Count);
             appended = false;
@@ -245,7 +251,7 @@ public sealed class UsageRecordBuffer
                     _views.Flushed(updates[i].Key, updates[i].Value, values[i], reading);
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 // The stream holds the events as counted, and the counters may or may not have taken them: drop the
                 // counters, so they are rebuilt from PostgreSQL rather than stay behind (or ahead) until they expire.

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,37 +8,22 @@ using StackExchange.Redis;
 namespace Billing.Infrastructure.Metering;
 
 /// <summary>
-/// The Redis Stream that carries metered requests' usage to PostgreSQL. A request appends its events as one entry
+/// The Redis Streams that carry metered requests' usage to PostgreSQL. A request appends its events as one entry
 /// (one <c>XADD</c>, kept by Redis's append-only file) and answers; the drainers of all replicas read the stream
 /// through one consumer group, commit the events, and only then acknowledge and delete the entries. An entry read by a
 /// consumer that died before acknowledging it stays pending and is claimed by another after a while; committing it
 /// again is harmless, because PostgreSQL refuses the events' ids a second time. The stream is bounded
 /// (<see cref="UsageStreamOptions.MaxLength"/>): an append that finds it full is not made, and its caller stores the
 /// events elsewhere; entries are never trimmed, since each holds accepted usage.
+/// On a Redis Cluster the stream is split into <see cref="UsageStreamOptions.Shards"/> streams, each in its own slot,
+/// so the appends spread over the primaries; a tenant's usage always goes to the same shard, and each shard has its
+/// consumer group, its share of the bound and its set-aside stream.
 /// </summary>
 public sealed class UsageStream
 {
-    /// <summary>The consumer group every replica's drainer reads through: each entry goes to one of them.</summary>
+    /// <summary>The consumer group every replica's drainer reads each shard through: each entry goes to one of them.</summary>
     public const string Group = "usage-drainers";
 
-    private const string Field = "e";
-
-    // Acknowledged and deleted in one step, so the stream holds exactly the entries not yet committed (its length is
-    // the backlog) and no acknowledged entry lingers. Stream IDs start at ARGV[2].
-    private const string AcknowledgeScript = """
-        redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
-        return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-        """;
-
-    // The length check and the append in one step, so replicas appending together cannot pass the bound between them.
-    private const string BoundedAppendScript = """
-        if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then
-          return false
-        end
-        return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
-        """;
-
-    private readonly IConnectionMultiplexer _redis;
     private readonly UsageStreamMetrics _metrics;
     private readonly ILogger<UsageStream> _logger;
     private readonly BoundCrossing _full = new();
@@ -45,36 +31,57 @@ public sealed class UsageStream
     public UsageStream(
         IConnectionMultiplexer redis, IOptions<UsageStreamOptions> options, IConfiguration configuration, UsageStreamMetrics metrics, ILogger<UsageStream> logger)
     {
-        _redis = redis;
         _metrics = metrics;
         _logger = logger;
-        Key = options.Value.Key ?? $"usage-stream:{DatabaseName(configuration)}";
+        Key = options.Value.Key ?? RedisKeys.UsageStream(DatabaseName(configuration));
         MaxLength = options.Value.MaxLength;
+        var shards = Math.Max(1, options.Value.Shards);
+        // Each shard takes an equal share of the bound, so together they never hold more than MaxLength entries.
+        Shards = [.. Enumerable.Range(0, shards).Select(i => new UsageStreamShard(
+            redis, RedisKeys.UsageStreamShard(Key, i, shards), Math.Max(1, MaxLength / shards), options.Value.ReplicaAcks, options.Value.ReplicaAckTimeoutMs))];
     }
 
+    /// <summary>The stream's name: its only shard's key on a single Redis, the prefix of the shards' keys otherwise.</summary>
     public string Key { get; }
 
-    /// <summary>The most entries not yet committed that the stream takes (<see cref="UsageStreamOptions.MaxLength"/>).</summary>
+    /// <summary>The most entries not yet committed that all shards together take (<see cref="UsageStreamOptions.MaxLength"/>).</summary>
     public long MaxLength { get; }
 
-    /// <summary>Where entries that cannot be committed are kept for an operator, with the reason.</summary>
-    public string SetAsideKey => Key + ":set-aside";
+    public IReadOnlyList<UsageStreamShard> Shards { get; }
+
+    /// <summary>The shard that carries a tenant's usage.</summary>
+    public UsageStreamShard ShardOf(Guid tenantId) => Shards[RedisKeys.UsageStreamShardOf(tenantId, Shards.Count)];
 
     /// <summary>
-    /// Appends events as one entry unless the stream holds <see cref="MaxLength"/> entries not yet committed; false when
-    /// it was full and nothing was appended. Throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when
-    /// Redis does not answer (the entry may then have been appended or not).
+    /// Appends events, all of one shard (one tenant's, or a batch split by <see cref="ShardOf"/>), as one entry unless
+    /// their shard holds its share of <see cref="MaxLength"/> entries not yet committed; false when it was full and
+    /// nothing was appended, or when fewer replicas than <see cref="UsageStreamOptions.ReplicaAcks"/> confirmed the entry
+    /// in time (the caller then commits the events to PostgreSQL, which keeps them once). Throws <see cref="RedisException"/> or <see cref="TimeoutException"/> when Redis does not
+    /// answer (the entry may then have been appended or not).
     /// </summary>
     public async Task<bool> TryAppendAsync(IReadOnlyList<NewUsageEvent> events)
     {
-        var appended = await Database.ScriptEvaluateAsync(BoundedAppendScript, [Key], [MaxLength, Field, UsageStreamCodec.Encode(events)]);
-        if (appended.IsNull)
+        var shard = ShardOf(events[0].TenantId);
+        if (events.Any(e => ShardOf(e.TenantId) != shard))
+        {
+            throw new ArgumentException("The events belong to more than one shard of the usage stream.", nameof(events));
+        }
+
+        var appended = await shard.TryAppendAsync(events);
+        if (appended == UsageStreamShard.AppendResult.NotReplicated)
+        {
+            _metrics.RecordNotReplicated();
+            _logger.LogWarning("Usage stream {Key}: the entry did not reach a replica in time (UsageStream:ReplicaAcks); the usage is committed to PostgreSQL too", shard.Key);
+            return false;
+        }
+
+        if (appended == UsageStreamShard.AppendResult.Full)
         {
             _metrics.RecordStreamFull();
             if (_full.Pass())
             {
                 _logger.LogWarning("Usage stream {Key} holds {MaxLength} entries not yet committed (UsageStream:MaxLength): usage goes to PostgreSQL directly, "
-                    + "and metered requests are refused when PostgreSQL does not take it either", Key, MaxLength);
+                    + "and metered requests are refused when PostgreSQL does not take it either", shard.Key, shard.MaxLength);
             }
 
             return false;
@@ -82,99 +89,17 @@ public sealed class UsageStream
 
         if (_full.Clear())
         {
-            _logger.LogInformation("Usage stream {Key} is below its bound again: usage is appended to it", Key);
+            _logger.LogInformation("Usage stream {Key} is below its bound again: usage is appended to it", shard.Key);
         }
 
         return true;
     }
 
-    /// <summary>
-    /// Creates the consumer group (and the stream) unless it exists. The group starts at the stream's beginning, so
-    /// entries appended before any drainer ran, or before Redis lost the group, are read too.
-    /// </summary>
-    public async Task EnsureGroupAsync()
-    {
-        try
-        {
-            await Database.StreamCreateConsumerGroupAsync(Key, Group, StreamPosition.Beginning, createStream: true);
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another replica created it first.
-        }
-    }
+    /// <summary>Creates every shard's consumer group (and stream) unless it exists.</summary>
+    public Task EnsureGroupAsync() => Task.WhenAll(Shards.Select(s => s.EnsureGroupAsync()));
 
-    /// <summary>Reads entries new to the group, or (<paramref name="ownPending"/>) those this consumer read before and has not acknowledged.</summary>
-    public async Task<IReadOnlyList<UsageStreamEntry>> ReadAsync(string consumer, bool ownPending, int count) =>
-        Decode(await Database.StreamReadGroupAsync(Key, Group, consumer, ownPending ? StreamPosition.Beginning : StreamPosition.NewMessages, count));
-
-    /// <summary>
-    /// Takes over entries that other consumers read and left unacknowledged for at least <paramref name="minIdle"/>,
-    /// scanning the group's pending entries from <paramref name="startAt"/>; returns them and where to continue (<c>0-0</c>: done).
-    /// </summary>
-    public async Task<(IReadOnlyList<UsageStreamEntry> Entries, string Next)> ClaimAsync(string consumer, TimeSpan minIdle, string startAt, int count)
-    {
-        var result = await Database.StreamAutoClaimAsync(Key, Group, consumer, (long)minIdle.TotalMilliseconds, startAt, count);
-        return (Decode(result.ClaimedEntries), result.NextStartId.ToString());
-    }
-
-    /// <summary>Acknowledges and deletes entries whose events are committed.</summary>
-    public async Task AcknowledgeAsync(IReadOnlyCollection<string> ids)
-    {
-        if (ids.Count > 0)
-        {
-            await Database.ScriptEvaluateAsync(AcknowledgeScript, [Key], [Group, .. ids.Select(id => (RedisValue)id)]);
-        }
-    }
-
-    /// <summary>Copies an entry that cannot be committed to <see cref="SetAsideKey"/> (the caller then acknowledges it).</summary>
-    public Task SetAsideAsync(UsageStreamEntry entry) =>
-        Database.StreamAddAsync(SetAsideKey, [new("id", entry.Id), new("problem", entry.Problem), new(Field, entry.Payload)]);
-
-    /// <summary>Entries not yet committed (acknowledged entries are deleted at once).</summary>
-    public Task<long> LengthAsync() => Database.StreamLengthAsync(Key);
-
-    /// <summary>
-    /// Removes consumers with nothing pending that have not read for <paramref name="idle"/>: each process start
-    /// joins under a new name, and the group would otherwise keep every name it ever saw.
-    /// </summary>
-    public async Task<int> ForgetIdleConsumersAsync(string except, TimeSpan idle)
-    {
-        var forgotten = 0;
-        foreach (var consumer in await Database.StreamConsumerInfoAsync(Key, Group))
-        {
-            if (consumer.PendingMessageCount == 0 && consumer.IdleTimeInMilliseconds > idle.TotalMilliseconds && consumer.Name != except)
-            {
-                await Database.StreamDeleteConsumerAsync(Key, Group, consumer.Name);
-                forgotten++;
-            }
-        }
-
-        return forgotten;
-    }
-
-    private IDatabase Database => _redis.GetDatabase();
-
-    private static List<UsageStreamEntry> Decode(StreamEntry[] entries)
-    {
-        var decoded = new List<UsageStreamEntry>(entries.Length);
-        foreach (var entry in entries)
-        {
-            // A pending entry deleted from the stream comes back without values: nothing to commit, only to acknowledge.
-            var payload = entry.IsNull ? null : (byte[]?)entry[Field];
-            if (payload is null)
-            {
-                decoded.Add(new UsageStreamEntry(entry.Id.ToString(), [], null, []));
-                continue;
-            }
-
-            var events = UsageStreamCodec.Decode(payload, out var problem);
-            problem ??= events!.Select(UsageEventColumns.Problem).FirstOrDefault(p => p is not null);
-            decoded.Add(new UsageStreamEntry(entry.Id.ToString(), problem is null ? events! : [], problem, payload));
-        }
-
-        return decoded;
-    }
+    /// <summary>Entries not yet committed, in all shards.</summary>
+    public async Task<long> LengthAsync() => (await Task.WhenAll(Shards.Select(s => s.LengthAsync()))).Sum();
 
     private static string DatabaseName(IConfiguration configuration) =>
         new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(InfrastructureRegistration.DatabaseConnectionName)).Database

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -32,28 +33,40 @@ public sealed class UsageStreamDrainer(
     /// <summary>This process's name in the consumer group: new at each start, so a restarted replica never mistakes a dead one's entries for its own.</summary>
     public string Consumer { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Reads up to a batch (new entries, or this consumer's unacknowledged ones), commits and acknowledges it; returns the entries handled.</summary>
-    public async Task<int> DrainAsync(string consumer, bool ownPending)
+    /// <summary>Reads up to a batch of a shard (new entries, or this consumer's unacknowledged ones), commits and acknowledges it; returns the entries handled.</summary>
+    public async Task<int> DrainAsync(UsageStreamShard shard, string consumer, bool ownPending)
     {
-        var entries = await stream.ReadAsync(consumer, ownPending, _batchSize);
-        await CommitAsync(entries);
-        await stream.AcknowledgeAsync([.. entries.Select(e => e.Id)]);
+        var entries = await shard.ReadAsync(consumer, ownPending, _batchSize);
+        await CommitAsync(shard, entries);
+        await shard.AcknowledgeAsync([.. entries.Select(e => e.Id)]);
         return entries.Count;
     }
 
-    /// <summary>Takes over, commits and acknowledges the entries other consumers left unacknowledged for longer than the claim idle time.</summary>
+    /// <summary>Takes over, in every shard, what other consumers left unacknowledged for longer than the claim idle time.</summary>
     public async Task<int> ClaimAsync(string consumer)
+    {
+        var claimed = 0;
+        foreach (var shard in stream.Shards)
+        {
+            claimed += await ClaimAsync(shard, consumer);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Takes over, commits and acknowledges the entries of a shard other consumers left unacknowledged for longer than the claim idle time.</summary>
+    public async Task<int> ClaimAsync(UsageStreamShard shard, string consumer)
     {
         var claimed = 0;
         var next = "0-0";
         do
         {
-            (var entries, next) = await stream.ClaimAsync(consumer, TimeSpan.FromMilliseconds(_options.ClaimIdleMs), next, _batchSize);
+            (var entries, next) = await shard.ClaimAsync(consumer, TimeSpan.FromMilliseconds(_options.ClaimIdleMs), next, _batchSize);
             if (entries.Count > 0)
             {
-                logger.LogInformation("Took over {Count} usage stream entries left unacknowledged by a consumer presumed dead", entries.Count);
-                await CommitAsync(entries);
-                await stream.AcknowledgeAsync([.. entries.Select(e => e.Id)]);
+                logger.LogInformation("Took over {Count} entries of usage stream {Key} left unacknowledged by a consumer presumed dead", entries.Count, shard.Key);
+                await CommitAsync(shard, entries);
+                await shard.AcknowledgeAsync([.. entries.Select(e => e.Id)]);
                 metrics.RecordClaimed(entries.Count);
                 claimed += entries.Count;
             }
@@ -68,12 +81,12 @@ public sealed class UsageStreamDrainer(
     /// not block the stream). Does not acknowledge: a caller that dies after this leaves the entries to be delivered again.
     /// </summary>
     /// <exception cref="UsageStoreUnavailableException">PostgreSQL did not take the events; the entries stay pending.</exception>
-    public async Task CommitAsync(IReadOnlyList<UsageStreamEntry> entries)
+    public async Task CommitAsync(UsageStreamShard shard, IReadOnlyList<UsageStreamEntry> entries)
     {
         foreach (var entry in entries.Where(e => e.Problem is not null))
         {
-            logger.LogError("Usage stream entry {Id} cannot be committed and is set aside in {Key}: {Problem}", entry.Id, stream.SetAsideKey, entry.Problem);
-            await stream.SetAsideAsync(entry);
+            logger.LogError("Usage stream entry {Id} cannot be committed and is set aside in {Key}: {Problem}", entry.Id, shard.SetAsideKey, entry.Problem);
+            await shard.SetAsideAsync(entry);
             metrics.RecordSetAside();
         }
 
@@ -103,8 +116,8 @@ public sealed class UsageStreamDrainer(
                 }
                 catch (UsageEventsRefusedException alone)
                 {
-                    logger.LogError(alone, "Usage stream entry {Id} is refused by PostgreSQL and set aside in {Key}", entry.Id, stream.SetAsideKey);
-                    await stream.SetAsideAsync(entry with { Problem = alone.Message });
+                    logger.LogError(alone, "Usage stream entry {Id} is refused by PostgreSQL and set aside in {Key}", entry.Id, shard.SetAsideKey);
+                    await shard.SetAsideAsync(entry with { Problem = alone.Message });
                     metrics.RecordSetAside();
                 }
             }
@@ -118,65 +131,95 @@ public sealed class UsageStreamDrainer(
             return;
         }
 
-        var groupReady = false;
-        var ownPending = true;
+        // Each shard is drained on its own: one whose primary is failing over waits for its retry (RetryDelayMs) while the
+        // others go on.
+        var shards = stream.Shards;
+        var groupReady = new bool[shards.Count];
+        var ownPending = Enumerable.Repeat(true, shards.Count).ToArray();
+        var failing = new bool[shards.Count];
+        var retryAt = new long[shards.Count];
         var idleDelay = TimeSpan.FromMilliseconds(_options.PollDelayMs);
         long nextClaim = 0, nextBacklog = 0;
-        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            TimeSpan delay;
-            try
+            var drained = 0;
+            var full = false;
+            var claiming = Stopwatch.GetTimestamp() >= nextClaim;
+            for (var i = 0; i < shards.Count; i++)
             {
-                if (!groupReady)
+                if (Stopwatch.GetTimestamp() < retryAt[i])
                 {
-                    await stream.EnsureGroupAsync();
-                    groupReady = true;
+                    continue;
                 }
 
-                var drained = await DrainAsync(Consumer, ownPending);
-                // This consumer's own pending entries come first (after a failed commit), until none is left.
-                ownPending = ownPending && drained == _batchSize;
-                if (Stopwatch.GetTimestamp() >= nextClaim)
+                try
                 {
-                    drained += await ClaimAsync(Consumer);
-                    await stream.ForgetIdleConsumersAsync(Consumer, ForgetConsumersAfter);
-                    nextClaim = Stopwatch.GetTimestamp() + (_options.ClaimIntervalMs * Stopwatch.Frequency / 1000);
-                }
+                    if (!groupReady[i])
+                    {
+                        await shards[i].EnsureGroupAsync();
+                        groupReady[i] = true;
+                    }
 
-                if (Stopwatch.GetTimestamp() >= nextBacklog)
+                    var read = await DrainAsync(shards[i], Consumer, ownPending[i]);
+                    // This consumer's own pending entries come first (after a failed commit), until none is left.
+                    ownPending[i] = ownPending[i] && read == _batchSize;
+                    full |= read >= _batchSize;
+                    drained += read;
+                    if (claiming)
+                    {
+                        drained += await ClaimAsync(shards[i], Consumer);
+                        await shards[i].ForgetIdleConsumersAsync(Consumer, ForgetConsumersAfter);
+                    }
+
+                    failing[i] = false;
+                }
+                catch (Exception e)
+                {
+                    // Redis may have lost the group with its data (a restart without its file, a failover to a replica
+                    // that had not received it), so it is created again; what this consumer read and did not acknowledge
+                    // is read again first (its commit failed, or its answer was lost). Nothing here may stop the API: an
+                    // unexpected error is logged and the step tried again.
+                    groupReady[i] = groupReady[i] && e is UsageStoreUnavailableException;
+                    ownPending[i] = true;
+                    retryAt[i] = Stopwatch.GetTimestamp() + (_options.RetryDelayMs * Stopwatch.Frequency / 1000);
+                    if (!RedisFailures.IsUnavailable(e) && e is not UsageStoreUnavailableException)
+                    {
+                        logger.LogError(e, "Draining usage stream {Key} failed unexpectedly; trying again in {Delay} ms", shards[i].Key, _options.RetryDelayMs);
+                    }
+                    else if (!failing[i])
+                    {
+                        logger.LogWarning(e, "Draining usage stream {Key} failed; trying again every {Delay} ms", shards[i].Key, _options.RetryDelayMs);
+                    }
+
+                    failing[i] = true;
+                }
+            }
+
+            if (claiming)
+            {
+                nextClaim = Stopwatch.GetTimestamp() + (_options.ClaimIntervalMs * Stopwatch.Frequency / 1000);
+            }
+
+            if (Stopwatch.GetTimestamp() >= nextBacklog)
+            {
+                try
                 {
                     metrics.RecordBacklog(await stream.LengthAsync());
                     nextBacklog = Stopwatch.GetTimestamp() + (long)(BacklogInterval.TotalSeconds * Stopwatch.Frequency);
                 }
-
-                failing = false;
-                (delay, idleDelay) = drained switch
+                catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
-                    _ when drained >= _batchSize => (TimeSpan.Zero, TimeSpan.FromMilliseconds(_options.PollDelayMs)),
-                    > 0 => (TimeSpan.FromMilliseconds(_options.PollDelayMs), TimeSpan.FromMilliseconds(_options.PollDelayMs)),
-                    _ => (idleDelay, TimeSpan.FromMilliseconds(Math.Min(idleDelay.TotalMilliseconds * 2, _options.IdlePollDelayMs))),
-                };
+                    // Reported with the next drain's failure; the backlog is recorded once Redis answers.
+                }
             }
-            catch (Exception e)
+
+            TimeSpan delay;
+            (delay, idleDelay) = drained switch
             {
-                // Redis may have lost the group with its data, so it is created again; what this consumer read and did not
-                // acknowledge is read again first (its commit failed, or its answer was lost). Nothing here may stop the
-                // API: an unexpected error is logged and the step tried again.
-                groupReady = groupReady && e is UsageStoreUnavailableException;
-                ownPending = true;
-                delay = TimeSpan.FromMilliseconds(_options.RetryDelayMs);
-                if (e is not (RedisException or TimeoutException or UsageStoreUnavailableException))
-                {
-                    logger.LogError(e, "Draining the usage stream failed unexpectedly; trying again in {Delay} ms", _options.RetryDelayMs);
-                }
-                else if (!failing)
-                {
-                    logger.LogWarning(e, "Draining the usage stream failed; trying again every {Delay} ms", _options.RetryDelayMs);
-                }
-
-                failing = true;
-            }
+                _ when full => (TimeSpan.Zero, TimeSpan.FromMilliseconds(_options.PollDelayMs)),
+                > 0 => (TimeSpan.FromMilliseconds(_options.PollDelayMs), TimeSpan.FromMilliseconds(_options.PollDelayMs)),
+                _ => (idleDelay, TimeSpan.FromMilliseconds(Math.Min(idleDelay.TotalMilliseconds * 2, _options.IdlePollDelayMs))),
+            };
 
             if (delay > TimeSpan.Zero)
             {

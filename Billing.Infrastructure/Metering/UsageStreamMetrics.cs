@@ -14,6 +14,7 @@ public sealed class UsageStreamMetrics
     private readonly Counter<long> _setAside;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _streamFull;
+    private readonly Counter<long> _notReplicated;
     private readonly Counter<long> _bufferFull;
     private readonly Counter<long> _refused;
     private long _backlog;
@@ -30,6 +31,8 @@ public sealed class UsageStreamMetrics
             "Metered requests (or buffer flushes) recorded synchronously in PostgreSQL because the stream was unavailable or full");
         _streamFull = meter.CreateCounter<long>("billing.usage.stream.full", "{append}",
             "Appends not made because the stream held UsageStream:MaxLength entries not yet committed");
+        _notReplicated = meter.CreateCounter<long>("billing.usage.stream.not_replicated", "{append}",
+            "Appends no replica confirmed in time (UsageStream:ReplicaAcks), committed to PostgreSQL too");
         _bufferFull = meter.CreateCounter<long>("billing.usage.buffer.full", "{request}",
             "Metered requests the buffer did not take because it held UsageBuffer:MaxEvents events; they recorded their usage synchronously");
         _refused = meter.CreateCounter<long>("billing.usage.unrecorded", "{request}",
@@ -55,6 +58,8 @@ public sealed class UsageStreamMetrics
     public void RecordBacklog(long entries) => Interlocked.Exchange(ref _backlog, entries);
 
     public void RecordStreamFull() => _streamFull.Add(1);
+
+    public void RecordNotReplicated() => _notReplicated.Add(1);
 
     public void RecordBufferFull() => _bufferFull.Add(1);
 

@@ -19,12 +19,33 @@ public sealed class UsageStreamOptions
     public string? Key { get; set; }
 
     /// <summary>
+    /// Streams the usage stream is split into, each in its own hash slot: 1 on a single Redis; on a Redis Cluster a
+    /// multiple of the primaries (e.g. 6 or 12 on three), so appends and drains spread over all of them. A tenant's usage
+    /// always goes to the shard of its hash slot. Changing it while entries wait strands them in shards no longer read:
+    /// drain the stream first (stop the API's traffic until its length is 0).
+    /// </summary>
+    public int Shards { get; set; } = 1;
+
+    /// <summary>
     /// The most entries the stream holds that are not yet committed to PostgreSQL, whatever the number of replicas. An
     /// append that finds it full is not made: the usage is committed to PostgreSQL directly, or the request is refused
-    /// (503) when PostgreSQL does not take it either. Nothing is ever trimmed away. An entry holds one request's events
+    /// (503) when PostgreSQL does not take it either. Nothing is ever trimmed away. With several <see cref="Shards"/> each
+    /// takes MaxLength / Shards entries, so a busy tenant's shard may be full before the whole stream is. An entry holds one request's events
     /// (some 400 bytes), or one buffer flush's (up to <see cref="UsageBufferOptions.MaxBatchEvents"/> events).
     /// </summary>
     public int MaxLength { get; set; } = 100_000;
+
+    /// <summary>
+    /// Replicas that must hold an appended entry before it counts (Redis <c>WAIT</c>): 0 by default. A primary that
+    /// fails over loses what it acknowledged and had not yet sent to its replica (replication is asynchronous); with 1,
+    /// an entry no replica confirmed within <see cref="ReplicaAckTimeoutMs"/> is committed to PostgreSQL too, so a
+    /// failover loses no usage, at the cost of one replica round trip per append (per buffer flush when buffering is on).
+    /// Only for a Redis with replicas (a cluster): on a single Redis every append would fall back to PostgreSQL.
+    /// </summary>
+    public int ReplicaAcks { get; set; }
+
+    /// <summary>How long an append waits for <see cref="ReplicaAcks"/> replicas.</summary>
+    public int ReplicaAckTimeoutMs { get; set; } = 100;
 
     /// <summary>Entries a drainer reads and commits at a time (each holds one request's events); at most 5,000.</summary>
     public int BatchSize { get; set; } = 1000;

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -16,7 +17,7 @@ public sealed class QuotaHealth(IConnectionMultiplexer redis) : IHealthCheck
             await redis.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy("Quota counters in Redis.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             return HealthCheckResult.Degraded("Redis unreachable: quota decisions and usage reads fall back to PostgreSQL.", e);
         }

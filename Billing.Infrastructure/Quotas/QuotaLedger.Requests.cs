@@ -2,6 +2,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -85,11 +86,10 @@ public sealed partial class QuotaLedger
     private async Task<RequestDecision> DecideInRedisAsync(
         Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, CancellationToken cancellationToken, RequestIdempotency? idempotency = null)
     {
-        RedisKey[] keys = [.. asks.Select(a => (RedisKey)UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start))];
+        RedisKey[] keys = [.. RedisKeys.RequestKeys(tenantId, asks.Select(a => a.Quota.Metric.ToKey()), period.Start, idempotency?.Key).Select(k => (RedisKey)k)];
         RedisValue[] arguments = [.. asks.SelectMany(a => new RedisValue[] { Math.Max(1, a.Amount), a.Reserve ? a.Amount : 0, a.Quota.HardLimit ?? -1 })];
         if (idempotency is not null)
         {
-            keys = [.. keys, $"quota-request:{{{tenantId:N}}}:{idempotency.Key}"];
             arguments = [.. arguments, (long)idempotency.Window.TotalMilliseconds];
         }
 
@@ -120,7 +120,7 @@ public sealed partial class QuotaLedger
 
             throw new InvalidOperationException($"Usage counters of tenant {tenantId} vanished twice while deciding.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             return await DecideInDatabaseAsync(tenantId, period, asks, e, cancellationToken);
         }
@@ -130,7 +130,7 @@ public sealed partial class QuotaLedger
     private async Task<RequestDecision> DecideInDatabaseAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, Exception failure, CancellationToken cancellationToken)
     {
         logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
-        var counterKeys = asks.Select(a => UsageCounterKey.For(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
+        var counterKeys = asks.Select(a => RedisKeys.UsageCounter(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
         stale.Add(counterKeys);
         var decisions = new List<LedgerDecision>(asks.Count);
         try

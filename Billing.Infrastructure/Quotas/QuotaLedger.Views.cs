@@ -1,6 +1,7 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
+using Billing.Infrastructure.Redis;
 using StackExchange.Redis;
 
 namespace Billing.Infrastructure.Quotas;
@@ -36,7 +37,7 @@ public sealed partial class QuotaLedger
             {
                 await RefreshAsync(tenantId, period, asks, unseen, used, cancellationToken);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 return await DecideInDatabaseAsync(tenantId, period, asks, e, cancellationToken);
             }
@@ -74,6 +75,8 @@ public sealed partial class QuotaLedger
     private async Task RefreshAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, List<int> unseen, long[] used, CancellationToken cancellationToken)
     {
         var database = redis.GetDatabase();
+        // A counter this replica knows missed usage (written past Redis) is dropped before it is read, so it is rebuilt.
+        await stale.DropIfStaleAsync([.. unseen.Select(i => (RedisKey)ViewKey(tenantId, asks[i], period).CounterKey)]);
         var reading = views.NextReading();
         var reads = unseen.Select(i => database.HashGetAsync(ViewKey(tenantId, asks[i], period).CounterKey, "v")).ToArray();
         var values = await Task.WhenAll(reads);

@@ -3,6 +3,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Caching;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -58,15 +59,15 @@ public sealed partial class QuotaLedger(
     public async Task<LedgerDecision> DecideAsync(
         Guid tenantId, Quota quota, BillingPeriod period, long amount, bool reserve, string? idempotencyKey, string eventId, CancellationToken cancellationToken)
     {
-        var counterKey = UsageCounterKey.For(tenantId, quota.Metric.ToKey(), period.Start);
+        var keys = RedisKeys.QuotaKeys(tenantId, quota.Metric.ToKey(), period.Start, idempotencyKey);
+        var counterKey = keys[0];
         try
         {
             await stale.DropIfStaleAsync([counterKey]);
             for (var attempt = 0; attempt < 2; attempt++)
             {
-                var marker = idempotencyKey is null ? counterKey : MarkerKey(tenantId, idempotencyKey);
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReserveScript,
-                    [counterKey, marker],
+                    [.. keys.Select(k => (RedisKey)k)],
                     [Math.Max(1, amount), reserve ? amount : 0, quota.HardLimit ?? -1, (long)(period.End - period.Start + TimeSpan.FromDays(1)).TotalMilliseconds,
                         UsageEventRules.MaxPeriodTotal]))!;
                 var state = (int)result[0];
@@ -83,7 +84,7 @@ public sealed partial class QuotaLedger(
 
             throw new InvalidOperationException($"The usage counter {counterKey} vanished twice while deciding.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
             stale.Add([counterKey]);
@@ -94,9 +95,6 @@ public sealed partial class QuotaLedger(
         }
     }
 
-    /// <summary>The marker of a consume's idempotency key, in the tenant's hash slot beside its counters.</summary>
-    private static string MarkerKey(Guid tenantId, string idempotencyKey) => $"quota-idem:{{{tenantId:N}}}:{idempotencyKey}";
-
     /// <summary>Gives back a reservation whose units were not consumed (the handler failed, or the event was not stored).</summary>
     /// <param name="eventId">Set when the decision was taken in PostgreSQL and its event must be unwritten.</param>
     /// <param name="idempotencyKey">
@@ -105,16 +103,17 @@ public sealed partial class QuotaLedger(
     /// </param>
     public async Task ReleaseAsync(Guid tenantId, Metric metric, BillingPeriod period, long amount, string? eventId, string? idempotencyKey = null)
     {
-        var key = UsageCounterKey.For(tenantId, metric.ToKey(), period.Start);
+        var keys = RedisKeys.QuotaKeys(tenantId, metric.ToKey(), period.Start, idempotencyKey);
+        var key = keys[0];
         try
         {
             // Only an existing counter is lowered; a rebuilt one never held the reservation.
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'v', -tonumber(ARGV[1])) end "
                 + "if KEYS[2] ~= KEYS[1] then redis.call('DEL', KEYS[2]) end return 0",
-                [key, idempotencyKey is null ? key : MarkerKey(tenantId, idempotencyKey)], [amount]);
+                [.. keys.Select(k => (RedisKey)k)], [amount]);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // Redis is down: the counter is dropped when it returns, and rebuilt from PostgreSQL.
             logger.LogDebug(e, "Reservation not released in Redis");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Infrastructure.Quotas;
@@ -33,7 +34,7 @@ public sealed class UsageViews
     {
         public static Key Of(NewUsageEvent e) => new(e.TenantId, e.Metric, e.PeriodStart.UtcTicks);
 
-        public string CounterKey => UsageCounterKey.For(TenantId, Metric, new DateTimeOffset(PeriodStartTicks, TimeSpan.Zero));
+        public string CounterKey => RedisKeys.UsageCounter(TenantId, Metric, new DateTimeOffset(PeriodStartTicks, TimeSpan.Zero));
     }
 
     public int Count => _views.Count;

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Redis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
@@ -12,14 +13,11 @@ namespace Billing.Worker.Dashboard;
 /// </summary>
 public static class SharedKeyRing
 {
-    /// <summary>The Redis list of the key ring's XML elements.</summary>
-    public const string RedisKey = "billing:worker:data-protection-keys";
-
     public static WebApplicationBuilder AddSharedKeyRing(this WebApplicationBuilder builder)
     {
         builder.Services.AddDataProtection().SetApplicationName("billing-worker");
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
-            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), RedisKey));
+            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), RedisKeys.WorkerKeyRing));
         return builder;
     }
 }

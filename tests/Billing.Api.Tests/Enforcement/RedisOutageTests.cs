@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Billing.Infrastructure.Redis;
 using Billing.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -129,7 +130,7 @@ public sealed class RedisOutageTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var scope = api.Services.CreateScope();
         var period = (await scope.ServiceProvider.GetRequiredService<Billing.Infrastructure.Tenancy.TenantBillingStore>().GetAsync(tenantId, TestContext.Current.CancellationToken))!
             .PeriodAt(DateTimeOffset.UtcNow);
-        stale.Add([Billing.Infrastructure.Metering.UsageCounterKey.For(tenantId, "api_calls", period.Start)]);
+        stale.Add([RedisKeys.UsageCounter(tenantId, "api_calls", period.Start)]);
 
         var after = new[] { await ConsumeAsync("after-1"), await ConsumeAsync("after-2") };
 

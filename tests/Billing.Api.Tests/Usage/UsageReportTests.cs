@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
@@ -91,7 +92,7 @@ public sealed class UsageReportTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.NotEmpty(keys);
         Assert.Equal(42, after.GetProperty("used").GetInt64());
         var periodStart = DateTimeOffset.Parse(afterUsage.GetProperty("periodStart").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(await redis.GetDatabase().KeyExistsAsync(UsageCounterKey.For(tenantId, "api_calls", periodStart)));
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(RedisKeys.UsageCounter(tenantId, "api_calls", periodStart)));
     }
 
     [Fact]
