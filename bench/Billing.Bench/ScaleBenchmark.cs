@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Domain.Catalog;
 using Billing.Infrastructure.Metering;
+using Billing.Infrastructure.Redis;
 using Billing.LoadGen;
 using Npgsql;
 using StackExchange.Redis;
@@ -253,10 +254,10 @@ public static class ScaleBenchmark
 
         var rebuild = new Latencies();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(host.RedisConnectionString);
-        RedisKey[] counters = [.. MetricKeys.All.Select(m => (RedisKey)UsageCounterKey.For(tenantId, m.ToKey(), periodStart))];
+        RedisKey[] counters = [.. MetricKeys.All.Select(m => (RedisKey)RedisKeys.UsageCounter(tenantId, m.ToKey(), periodStart))];
         for (var i = 0; i < RebuildSamples; i++)
         {
-            Assert(await redis.GetDatabase().KeyDeleteAsync(counters) > 0, "the tenant's usage counters were not where UsageCounterKey says");
+            Assert(await redis.GetDatabase().KeyDeleteAsync(counters) > 0, "the tenant's usage counters were not where RedisKeys.UsageCounter says");
             await TimeAsync(http, "/api/v1/usage", rebuild);
         }
 
