@@ -21,10 +21,14 @@ for node in "$@"; do
   port=${node%%:*} bus=${node#*:}
   [[ $bus == "$node" ]] && bus=$((port + 10000))
   mkdir -p "$data/$port"
+  # A replica always stands for election when its primary fails, however long ago it last heard from it
+  # (cluster-replica-validity-factor 0): PostgreSQL holds the truth, counters a replica lacks are rebuilt from it, and a
+  # cluster that keeps a failed primary's slots unserved refuses every decision on them.
   # The password goes in through the configuration on stdin, never on the command line (ps shows that); a replica
   # authenticates to its primary with the same one.
   "$server" - --bind 127.0.0.1 --port "$port" --cluster-port "$bus" --dir "$data/$port" \
     --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout "${REDIS_CLUSTER_NODE_TIMEOUT:-5000}" \
+    --cluster-replica-validity-factor 0 \
     --appendonly yes --appendfsync everysec --save "900 1" --save "60 1000" \
     --protected-mode yes --daemonize no --loglevel warning <<<"requirepass $password
 masterauth $password" &
