@@ -14,7 +14,7 @@ public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues>
 {
     // 1 while this replica answers from last-known values: an outage is logged when it starts and when it ends, not once
     // per request (thousands of lines a second would bury the cause).
-    private int _answeringFromLastKnown;
+    private readonly BoundCrossing _answeringFromLastKnown = new();
 
     /// <summary>How long after its last load a value may still be served during an outage.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
@@ -31,7 +31,7 @@ public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues>
         try
         {
             var loaded = await load();
-            if (Interlocked.Exchange(ref _answeringFromLastKnown, 0) == 1)
+            if (_answeringFromLastKnown.Clear())
             {
                 logger.LogInformation("PostgreSQL reachable again: plans and keys are loaded from it");
             }
@@ -45,7 +45,7 @@ public sealed class LastKnownValues(IMemoryCache cache, ILogger<LastKnownValues>
         }
         catch (Exception e) when (PostgresFailures.IsUnavailable(e) && cache.TryGetValue(KeyOf(cacheKey), out T? last) && last is not null)
         {
-            if (Interlocked.Exchange(ref _answeringFromLastKnown, 1) == 0)
+            if (_answeringFromLastKnown.Pass())
             {
                 logger.LogWarning("PostgreSQL unreachable ({Reason}): plans and keys are answered from their last-known values (first: {CacheKey})", e.Message, cacheKey);
             }

@@ -1,7 +1,7 @@
 namespace Billing.Infrastructure.Metering;
 
 /// <summary>
-/// Whether a buffer is past its bound, as the code that meets it notices: only a change is reported, so the log line that
+/// Whether a buffer is past its bound (or a store out of reach), as the code that meets it notices: only a change is reported, so the log line that
 /// says so is written once per crossing instead of once per request.
 /// </summary>
 internal sealed class BoundCrossing

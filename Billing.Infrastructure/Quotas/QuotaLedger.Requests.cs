@@ -115,6 +115,7 @@ public sealed partial class QuotaLedger
                     decisions.Add(new LedgerDecision(decision, Reserved: state == 1 && asks[i].Reserve && asks[i].Amount > 0, Replayed: state == 2));
                 }
 
+                NoteRedisAnswered();
                 return new RequestDecision(decisions, InDatabase: false);
             }
 
@@ -129,7 +130,7 @@ public sealed partial class QuotaLedger
     /// <summary>Redis did not answer: the asks decided in PostgreSQL one after the other, stopping at the first refusal.</summary>
     private async Task<RequestDecision> DecideInDatabaseAsync(Guid tenantId, BillingPeriod period, IReadOnlyList<QuotaAsk> asks, Exception failure, CancellationToken cancellationToken)
     {
-        logger.LogWarning(failure, "Redis unavailable; quotas of tenant {TenantId} decided in PostgreSQL", tenantId);
+        NoteDecidingInPostgres(failure, tenantId);
         var counterKeys = asks.Select(a => RedisKeys.UsageCounter(tenantId, a.Quota.Metric.ToKey(), period.Start)).ToArray();
         stale.Add(counterKeys);
         var decisions = new List<LedgerDecision>(asks.Count);

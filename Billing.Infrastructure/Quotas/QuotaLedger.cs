@@ -31,6 +31,8 @@ public sealed partial class QuotaLedger(
     TimeProvider clock,
     ILogger<QuotaLedger> logger)
 {
+    // Set while this replica decides in PostgreSQL: the outage is logged when it starts and ends, not once per decision.
+    private readonly BoundCrossing _decidingInPostgres = new();
     // KEYS[1] usage counter, KEYS[2] idempotency marker (or the counter again when there is none).
     // ARGV: units the check needs, units to reserve, hard limit (-1: none), marker TTL ms, the period's total limit.
     // Returns { state, used before }: state 1 reserved/allowed, 0 denied, -1 counter missing, 2 replayed
@@ -78,6 +80,7 @@ public sealed partial class QuotaLedger(
                     continue;
                 }
 
+                NoteRedisAnswered();
                 return new LedgerDecision(QuotaPolicy.Evaluate(quota, used, amount), Reserved: state == 1 && reserve && amount > 0, Replayed: state == 2,
                     OverPeriodTotal: state == 3);
             }
@@ -86,7 +89,7 @@ public sealed partial class QuotaLedger(
         }
         catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
-            logger.LogWarning(e, "Redis unavailable; quota of tenant {TenantId} decided in PostgreSQL", tenantId);
+            NoteDecidingInPostgres(e, tenantId);
             stale.Add([counterKey]);
             var decided = await DecideInDatabaseAsync(tenantId, quota, period, amount, reserve, eventId, cancellationToken);
             // Again once committed: a drop that ran while this decision was in PostgreSQL rebuilt the counter without it.
@@ -129,6 +132,22 @@ public sealed partial class QuotaLedger(
             command.Parameters.AddWithValue("tenant", tenantId);
             command.Parameters.AddWithValue("id", eventId);
             await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private void NoteDecidingInPostgres(Exception failure, Guid tenantId)
+    {
+        if (_decidingInPostgres.Pass())
+        {
+            logger.LogWarning(failure, "Redis unavailable: quotas are decided in PostgreSQL until it answers again (first: tenant {TenantId})", tenantId);
+        }
+    }
+
+    private void NoteRedisAnswered()
+    {
+        if (_decidingInPostgres.Clear())
+        {
+            logger.LogInformation("Redis answers again: quotas are decided in Redis");
         }
     }
 
