@@ -32,7 +32,7 @@ namespace Billing.Infrastructure.Data.Migrations
                     hour_start timestamp with time zone NOT NULL,
                     value bigint NOT NULL,
                     event_count bigint NOT NULL,
-                    last_event_at timestamp with time zone NOT NULL,
+                    last_event_at timestamp with time zone,
                     last_event_id bigint NOT NULL,
                     PRIMARY KEY (tenant_id, metric, hour_start)
                 );
