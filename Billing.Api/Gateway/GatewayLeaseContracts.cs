@@ -20,7 +20,8 @@ public sealed record LeaseResponse(string LeaseId, string Route, long Granted, D
 /// <summary>A quota's state when the lease was granted: the gateway shows <c>used + k × perUnit</c> on its k-th request.</summary>
 /// <param name="Limit">The hard limit, or the included quantity of a soft cap (as <c>X-Quota-Limit</c>).</param>
 /// <param name="Used">Counted before this lease, open leases' reservations included.</param>
-public sealed record LeaseQuota(string Metric, long Limit, long Used, long PerUnit, DateTimeOffset ResetAt, string? Warning);
+/// <param name="Reset">As <c>X-Quota-Reset</c>: the end of the period.</param>
+public sealed record LeaseQuota(string Metric, long Limit, long Used, long PerUnit, string Reset, string? Warning);
 
 /// <summary>A gateway's report on a lease: the requests it let through on it so far (cumulative), and whether it is done with it.</summary>
 public sealed record LeaseUsageRequest(long? Used, bool Final = false);

@@ -108,7 +108,7 @@ internal static class GatewayLeaseEndpoints
         }
 
         return TypedResults.Ok(new LeaseResponse(grant.LeaseId, route.Match, grant.Granted, grant.ExpiresAt, lifetime.TotalSeconds,
-            [.. decisions.Select((d, i) => new LeaseQuota(d.Metric.ToKey(), d.Limit ?? d.Included, d.Used, charges[i].PerUnit, period.End,
+            [.. decisions.Select((d, i) => new LeaseQuota(d.Metric.ToKey(), d.Limit ?? d.Included, d.Used, charges[i].PerUnit, QuotaHeaders.ResetValue(period.End),
                 d.Kind == QuotaDecisionKind.Warn ? d.Reason : null))],
             metered.StandingWarning));
     }

@@ -4,10 +4,16 @@ namespace Billing.Api.Tests.Gateway;
 
 /// <summary>
 /// The shipped nginx configuration running Debian's nginx on loopback, in front of a counting upstream, with two API
-/// replicas behind its <c>auth_request</c>.
+/// replicas behind its <c>auth_request</c> (or, for <see cref="LeaseGatewayFixture"/>, behind its leases).
 /// </summary>
-public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifetime
+public class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifetime
 {
+    private readonly bool _leases;
+    private readonly (string Key, string Value)[] _settings = [];
+
+    protected NginxGatewayFixture(DataStoresFixture stores, bool leases, params (string Key, string Value)[] settings)
+        : this(stores) => (_leases, _settings) = (leases, settings);
+
     public ApiFactory Api { get; } = new(stores);
 
     public GatewayReplica First { get; private set; } = null!;
@@ -21,10 +27,10 @@ public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifeti
     public async ValueTask InitializeAsync()
     {
         await Api.InitializeAsync();
-        First = GatewayReplica.Start(Api);
-        Second = GatewayReplica.Start(Api);
+        First = GatewayReplica.Start(Api, _settings);
+        Second = GatewayReplica.Start(Api, _settings);
         Upstream = await CountingUpstream.StartAsync();
-        Nginx = new NginxServer([First.Address, Second.Address], Upstream.Address);
+        Nginx = new NginxServer([First.Address, Second.Address], Upstream.Address, leases: _leases);
         await Nginx.StartAsync();
         await WarmUpAsync();
     }
