@@ -29,6 +29,19 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
         return await db.UsageEvents.Where(e => e.TenantId == tenantId && e.Metric == metric && e.EventId.StartsWith("gwl:")).SumAsync(e => e.Value, Cancel);
     }
 
+    /// <summary>Waits (up to 30 s) until the units recorded from leases are <paramref name="expected"/>: the leases reported.</summary>
+    private async Task LeaseUsageBecomesAsync(Guid tenantId, long expected, string metric = "api_calls")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long recorded;
+        while ((recorded = await LeaseUsageAsync(tenantId, metric)) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Cancel);
+        }
+
+        Assert.True(recorded == expected, $"{recorded} units of {metric} recorded from leases, expected {expected}\n{File.ReadAllText(gateway.Nginx.ErrorLogPath)}");
+    }
+
     /// <summary>Waits (up to 30 s) until the tenant's usage as <c>GET /usage</c> shows it is <paramref name="expected"/>: its leases closed.</summary>
     private async Task UsageBecomesAsync(string key, long expected, string metric = "api_calls")
     {
@@ -72,7 +85,7 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
 
         // The lease reserved up to 100 units; closed, it gives back the 99 not used and the one used stays recorded.
         await UsageBecomesAsync(key, 101);
-        Assert.Equal(1, await LeaseUsageAsync(tenantId));
+        await LeaseUsageBecomesAsync(tenantId, 1);
     }
 
     [Fact]
@@ -90,7 +103,8 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
         Assert.Equal("9996, 98", Header(second, "X-Quota-Remaining"));
         await UsageBecomesAsync(key, 2, "agent_executions");
         await UsageBecomesAsync(key, 4);
-        Assert.Equal((4, 2), (await LeaseUsageAsync(tenantId), await LeaseUsageAsync(tenantId, "agent_executions")));
+        await LeaseUsageBecomesAsync(tenantId, 2, "agent_executions");
+        await LeaseUsageBecomesAsync(tenantId, 4);
     }
 
     [Fact]
@@ -164,10 +178,11 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
 
         Assert.True(statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests),
             string.Join(",", statuses.Distinct()) + "\n" + File.ReadAllText(gateway.Nginx.ErrorLogPath));
-        Assert.Equal(37, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == 37,
+            $"{statuses.Count(s => s == HttpStatusCode.OK)} let through\n{File.ReadAllText(gateway.Nginx.ErrorLogPath)}");
         Assert.Equal(37, gateway.ReceivedWith(key).Count);
+        await LeaseUsageBecomesAsync(tenantId, 37);
         await UsageBecomesAsync(key, 10_000);
-        Assert.Equal(37, await LeaseUsageAsync(tenantId));
         Assert.True(gateway.First.Authorizations > first && gateway.Second.Authorizations > second, "nginx asked both API replicas");
     }
 
@@ -195,8 +210,8 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(5, gateway.ReceivedWith(key).Count);
+        await LeaseUsageBecomesAsync(tenantId, 5);
         await UsageBecomesAsync(key, 10_000);
-        Assert.Equal(5, await LeaseUsageAsync(tenantId));
     }
 
     [Fact]
@@ -232,12 +247,7 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
         }
 
         // The lease holds all 50 remaining; its count of 5 is reported within a second, then nginx dies before closing it.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await LeaseUsageAsync(tenantId) < 5 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Cancel);
-        }
-
+        await LeaseUsageBecomesAsync(tenantId, 5);
         nginx.Kill();
         using var usage = gateway.Api.CreateClient(key);
         Assert.Equal(10_000, await MeteredCalls.UsedAsync(usage, "api_calls"));
