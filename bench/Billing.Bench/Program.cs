@@ -1,7 +1,7 @@
 using Billing.Bench;
 
 // dotnet run -c Release --project bench/Billing.Bench -- [events] [clients] [single-events] [enforcement-requests-per-round]
-// dotnet run -c Release --project bench/Billing.Bench -- gateway [requests-per-round]     (nginx with and without auth_request only)
+// dotnet run -c Release --project bench/Billing.Bench -- gateway [requests-per-round]     (nginx unprotected, with auth_request, with leases)
 if (args is ["gateway", ..])
 {
     await using var gatewayHost = new BenchmarkHost();

@@ -11,7 +11,10 @@ local M = {}
 local conf = {
   relay_host = "127.0.0.1", -- the loopback server of nginx.conf that proxies to the billing API's replicas
   relay_port = 8081,
-  lease_units = 100,        -- requests asked for per lease (the API grants fewer near a hard cap)
+  lease_units = 100,        -- requests asked for by a tenant's first lease on a route (the API grants fewer near a hard cap)
+  max_lease_units = 10000,  -- a lease used up within grow_within asks for twice as many next time, up to this (Gateway:Leases:MaxUnits)
+  grow_within = 2,          -- seconds; a slot whose last lease is older than shrink_after asks for half as many (not below lease_units)
+  shrink_after = 10,
   report_interval = 1,      -- seconds between usage reports: at most this much counted usage is lost if nginx is killed
   wait = 1,                 -- seconds a request waits for another's lease fetch before the failure policy applies
   deny_for = 1,             -- seconds a denial (429, 402, 401) answers a tenant's route without asking again
@@ -170,8 +173,28 @@ local function take(slot)
   return meta, left
 end
 
+-- Leases sized to the slot's pace: a busy tenant's route asks the API every few seconds at most, a quiet one holds few
+-- units away from other gateways near a hard cap.
+local function lease_size(slot)
+  local last = leases:get("size:" .. slot)
+  local units = conf.lease_units
+  if last then
+    local previous, at = last:match("^(%d+):(.+)$")
+    local age = ngx.now() - tonumber(at)
+    if age < conf.grow_within then
+      units = math.min(tonumber(previous) * 2, conf.max_lease_units)
+    elseif age < conf.shrink_after then
+      units = tonumber(previous)
+    else
+      units = math.max(conf.lease_units, math.floor(tonumber(previous) / 2))
+    end
+  end
+  leases:set("size:" .. slot, units .. ":" .. ngx.now(), 3600)
+  return units
+end
+
 local function fetch(slot, key, route)
-  local answer, err = call("POST", "/api/v1/gateway/leases", key, cjson.encode({ route = route.match, units = conf.lease_units }),
+  local answer, err = call("POST", "/api/v1/gateway/leases", key, cjson.encode({ route = route.match, units = lease_size(slot) }),
     ngx.var.proxy_add_x_forwarded_for)
   if answer and answer.status == 200 then
     local lease = cjson.decode(answer.body)
