@@ -1,7 +1,8 @@
 -- Quotas counted in nginx from leases granted by the billing API (see nginx.conf beside this file and the README,
 -- "Gateway enforcement"). Per request: one atomic decrement of the lease's remaining units in a shared dict (all
 -- workers see it), no call to the billing API. When a tenant's lease on a route runs out, one request fetches the next
--- (a lock taken with dict:add) while the others wait briefly, then count on it or get the API's denial. Worker 0
+-- (a lock taken with dict:add) while the others wait briefly, then count on it or get the API's denial; a lease three
+-- quarters used has its successor fetched ahead in the background, so that wait is rare. Worker 0
 -- reports each lease's cumulative count every report_interval and closes it (final report) when it is used up, about
 -- to expire, or nginx stops gracefully.
 local cjson = require "cjson.safe"
@@ -162,15 +163,23 @@ local function meta_of(id)
   return meta
 end
 
--- One unit of the slot's current lease, or nil: none, used up, or too close to its expiry.
+-- One unit of the slot's current lease, or nil: none, used up, or too close to its expiry. The next lease, fetched
+-- ahead (see prefetch), becomes the current one when the current one cannot serve.
 local function take(slot)
-  local id = leases:get("cur:" .. slot)
-  if not id then return nil end
-  local meta = meta_of(id)
-  if not meta or ngx.now() >= meta.expires - conf.finish_before then return nil end
-  local left = leases:incr("rem:" .. id, -1)
-  if not left or left < 0 then return nil end
-  return meta, left
+  for _ = 1, 2 do
+    local id = leases:get("cur:" .. slot)
+    if id then
+      local meta = meta_of(id)
+      if meta and ngx.now() < meta.expires - conf.finish_before then
+        local left = leases:incr("rem:" .. id, -1)
+        if left and left >= 0 then return meta, left end
+      end
+    end
+    local next_id = leases:get("next:" .. slot)
+    if not next_id or next_id == id then return nil end
+    leases:set("cur:" .. slot, next_id)
+    if leases:get("next:" .. slot) == next_id then leases:delete("next:" .. slot) end
+  end
 end
 
 -- Leases sized to the slot's pace: a busy tenant's route asks the API every few seconds at most, a quiet one holds few
@@ -193,9 +202,9 @@ local function lease_size(slot)
   return units
 end
 
-local function fetch(slot, key, route)
-  local answer, err = call("POST", "/api/v1/gateway/leases", key, cjson.encode({ route = route.match, units = lease_size(slot) }),
-    ngx.var.proxy_add_x_forwarded_for)
+-- Asks for a lease of the slot's route; installs it as the current one, or as the next when fetched ahead.
+local function fetch(slot, key, match_, forwarded_for, ahead)
+  local answer, err = call("POST", "/api/v1/gateway/leases", key, cjson.encode({ route = match_, units = lease_size(slot) }), forwarded_for)
   if answer and answer.status == 200 then
     local lease = cjson.decode(answer.body)
     if lease and lease.leaseId then
@@ -203,7 +212,7 @@ local function fetch(slot, key, route)
       leases:set("meta:" .. lease.leaseId, cjson.encode({ id = lease.leaseId, slot = slot, key = key, granted = lease.granted,
         expires = ngx.now() + lease.expiresInSeconds, quotas = lease.quotas, warning = warning, reported = 0 }))
       leases:set("rem:" .. lease.leaseId, lease.granted)
-      leases:set("cur:" .. slot, lease.leaseId)
+      leases:set((ahead and "next:" or "cur:") .. slot, lease.leaseId)
       return
     end
   end
@@ -242,6 +251,20 @@ local function show(meta, left)
   ngx.ctx.billing_quota = shown
 end
 
+local function prefetch(premature, slot, key, match_, forwarded_for)
+  if premature or leases:get("next:" .. slot) or not leases:add("lock:" .. slot, true, conf.wait + 1) then return end
+  fetch(slot, key, match_, forwarded_for, true)
+  leases:delete("lock:" .. slot)
+end
+
+-- A lease three quarters used, or about to stop being counted on, has its successor fetched in the background, once,
+-- so requests seldom wait for the billing API.
+local function fetch_ahead(slot, key, route, meta, left)
+  if (left <= meta.granted / 4 or ngx.now() >= meta.expires - conf.finish_before - 1) and leases:add("ahead:" .. meta.id, true, 3600) then
+    ngx.timer.at(0, prefetch, slot, key, route.match, ngx.var.proxy_add_x_forwarded_for)
+  end
+end
+
 local function clear_client_quota_headers()
   for _, name in ipairs(QUOTA_HEADERS) do ngx.req.clear_header(name) end
 end
@@ -268,13 +291,14 @@ function M.access()
     local meta, left = take(slot)
     if meta then
       request_ids:set(request_id, true, conf.request_id_for)
+      fetch_ahead(slot, key, route, meta, left)
       return show(meta, left)
     end
     local denied = leases:get("deny:" .. slot)
     if denied then return pass_on(cjson.decode(denied)) end
     if leases:get("fail:" .. slot) then return unavailable() end
     if leases:add("lock:" .. slot, true, conf.wait + 1) then
-      fetch(slot, key, route)
+      fetch(slot, key, route.match, ngx.var.proxy_add_x_forwarded_for)
       leases:delete("lock:" .. slot)
     else
       sleep_while("lock:" .. slot)
@@ -317,11 +341,13 @@ local function report_all(premature)
           meta.final = after and meta.granted - math.max(0, after + TAKE_ALL) or meta.reported
           leases:set(name, cjson.encode(meta))
           if leases:get("cur:" .. meta.slot) == id then leases:delete("cur:" .. meta.slot) end
+          if leases:get("next:" .. meta.slot) == id then leases:delete("next:" .. meta.slot) end
         end
         if meta.closing then
           if report(id, meta, meta.final, true) then
             leases:delete(name)
             leases:delete("rem:" .. id)
+            leases:delete("ahead:" .. id)
           end
         elseif left and meta.granted - math.max(0, left) > meta.reported then
           local used = meta.granted - math.max(0, left)
