@@ -230,24 +230,28 @@ end
 -- this lease's requests so far).
 local function show(meta, left)
   local k = meta.granted - left
-  local values = { {}, {}, {}, {}, {}, {} }
-  for _, quota in ipairs(meta.quotas) do
-    local used = quota.used + k * quota.perUnit
-    values[1][#values[1] + 1] = quota.metric
-    values[2][#values[2] + 1] = string.format("%d", quota.limit)
-    values[3][#values[3] + 1] = string.format("%d", used)
-    values[4][#values[4] + 1] = string.format("%d", math.max(0, quota.limit - used))
-    values[5][#values[5] + 1] = quota.reset
-    if quota.warning ~= cjson.null and quota.warning then values[6][#values[6] + 1] = quota.warning end
-  end
-  if meta.warning then values[6][#values[6] + 1] = meta.warning end
-  local shown = {}
-  for i, name in ipairs(QUOTA_HEADERS) do
-    if #values[i] > 0 then
-      shown[name] = table.concat(values[i], ", ")
-      ngx.req.set_header(name, shown[name])
+  local fixed = meta.fixed
+  if not fixed then
+    -- What every request of the lease shows alike, built once per worker.
+    local metrics, limits, resets, warnings = {}, {}, {}, {}
+    for i, quota in ipairs(meta.quotas) do
+      metrics[i], limits[i], resets[i] = quota.metric, string.format("%d", quota.limit), quota.reset
+      if quota.warning ~= cjson.null and quota.warning then warnings[#warnings + 1] = quota.warning end
     end
+    if meta.warning then warnings[#warnings + 1] = meta.warning end
+    fixed = { table.concat(metrics, ", "), table.concat(limits, ", "), table.concat(resets, ", "),
+      #warnings > 0 and table.concat(warnings, ", ") or nil }
+    meta.fixed = fixed
   end
+  local used, remaining = {}, {}
+  for i, quota in ipairs(meta.quotas) do
+    local now_used = quota.used + k * quota.perUnit
+    used[i] = string.format("%d", now_used)
+    remaining[i] = string.format("%d", math.max(0, quota.limit - now_used))
+  end
+  local shown = { fixed[1], fixed[2], table.concat(used, ", "), table.concat(remaining, ", "), fixed[3], fixed[4] }
+  -- Setting each header replaces the client's own (nil removes it), so the service sees only the gateway's.
+  for i, name in ipairs(QUOTA_HEADERS) do ngx.req.set_header(name, shown[i]) end
   ngx.ctx.billing_quota = shown
 end
 
@@ -269,9 +273,9 @@ local function clear_client_quota_headers()
   for _, name in ipairs(QUOTA_HEADERS) do ngx.req.clear_header(name) end
 end
 
--- access_by_lua: let the request through on a unit of its tenant's lease for its route, or answer it.
-function M.access()
-  clear_client_quota_headers()
+-- True when the request was let through on a unit of a lease (its quota headers set); nil when it goes through
+-- uncounted; a denial answers the client and ends the request.
+local function count()
   local request_id = ngx.var.request_id
   if request_ids:get(request_id) then return end -- counted already (an internal redirect checked again)
   local key = ngx.var["http_" .. conf.key_header] or ""
@@ -292,7 +296,8 @@ function M.access()
     if meta then
       request_ids:set(request_id, true, conf.request_id_for)
       fetch_ahead(slot, key, route, meta, left)
-      return show(meta, left)
+      show(meta, left)
+      return true
     end
     local denied = leases:get("deny:" .. slot)
     if denied then return pass_on(cjson.decode(denied)) end
@@ -307,11 +312,17 @@ function M.access()
   return unavailable()
 end
 
+-- access_by_lua: let the request through on a unit of its tenant's lease for its route, or answer it. A request let
+-- through uncounted carries none of the client's own X-Quota-* headers to the service either.
+function M.access()
+  if not count() then clear_client_quota_headers() end
+end
+
 -- header_filter_by_lua: the client sees the quota state its request was let through with.
 function M.header_filter()
   local shown = ngx.ctx.billing_quota
   if shown then
-    for name, value in pairs(shown) do ngx.header[name] = value end
+    for i, name in ipairs(QUOTA_HEADERS) do ngx.header[name] = shown[i] end
   end
 end
 
