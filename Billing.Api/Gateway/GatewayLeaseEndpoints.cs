@@ -122,6 +122,12 @@ internal static class GatewayLeaseEndpoints
 
         if (request.Used is not { } used || used < 0)
         {
+            if (!await leases.ExistsAsync(caller.RequiredTenantId, leaseId))
+            {
+                // Another tenant's lease (or none) is not found, whatever the body.
+                return GatewayProblems.LeaseClosed(leaseId);
+            }
+
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["used"] = ["Send the requests let through on the lease so far (cumulative, 0 or more)."],

@@ -145,6 +145,9 @@ public sealed class GatewayLeases(
         return new LeaseReport(LeaseReportState.Closed, reported, lease.Granted);
     }
 
+    /// <summary>Whether the tenant holds the open lease <paramref name="leaseId"/>.</summary>
+    public Task<bool> ExistsAsync(Guid tenantId, string leaseId) => redis.GetDatabase().KeyExistsAsync(GatewayLeaseKeys.Lease(tenantId, leaseId));
+
     /// <summary>Closes every lease past its expiry and grace (at most <paramref name="limit"/>): what was reported stays recorded, the rest is given back.</summary>
     public async Task<int> CloseExpiredAsync(int limit)
     {
