@@ -72,26 +72,10 @@ public sealed class NginxServer : LocalServerProcess
     public void Kill()
     {
         var master = ProcessId ?? throw new InvalidOperationException("nginx is not running.");
-        var workers = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit)).Select(int.Parse!)
-            .Where(pid => ParentOf(pid) == master).ToList();
-        foreach (var pid in workers.Prepend(master))
+        foreach (var pid in ProcessTree.ChildrenOf(master).ToList().Prepend(master))
         {
             using var process = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
             process.WaitForExit();
-        }
-    }
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat: "pid (comm) state ppid ...", comm may hold spaces, so read after its closing parenthesis.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 
