@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this repository needs on a Debian or Ubuntu machine, skipping what is present:
 # PostgreSQL and Redis server packages when no container engine answers, Chromium for the
-# browser tests (with --browser), nginx for the gateway tests, a font for the emulator's PDFs, kubectl for the deployment
+# browser tests (with --browser), nginx and its Lua module for the gateway tests, a font for the emulator's PDFs, kubectl for the deployment
 # tests (with --kubectl), the web app's npm packages, and the .NET local tools.
 # Sourced by eng/run.sh and eng/test.sh; safe to run repeatedly.
 set -euo pipefail
@@ -45,6 +45,10 @@ fi
 
 # The gateway tests and benchmark run Debian's nginx (with its auth_request module) in front of a test service.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
+# The lease configuration (deploy/gateway/nginx-lease) counts in nginx with Lua: the module (it brings the NDK module
+# and lua-resty-core) and cjson for the billing API's JSON.
+[ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || apt_install libnginx-mod-http-lua
+[ -f /usr/lib/x86_64-linux-gnu/lua/5.1/cjson.so ] || [ -f /usr/lib/aarch64-linux-gnu/lua/5.1/cjson.so ] || apt_install lua-cjson
 
 # The Stripe emulator draws invoice PDFs with a system TrueType font.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install fonts-dejavu-core

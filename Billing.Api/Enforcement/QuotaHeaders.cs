@@ -29,7 +29,7 @@ public static class QuotaHeaders
         headers[Limit] = Join(entries, e => Number(LimitOf(e.Decision)));
         headers[Used] = Join(entries, e => Number(e.Decision.Used + e.Consumed));
         headers[Remaining] = Join(entries, e => Number(Math.Max(0, LimitOf(e.Decision) - e.Decision.Used - e.Consumed)));
-        headers[Reset] = Join(entries, e => e.ResetAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        headers[Reset] = Join(entries, e => ResetValue(e.ResetAt));
         string[] warnings =
         [
             .. entries.Where(e => e.Decision.Kind == QuotaDecisionKind.Warn && e.Decision.Reason is not null).Select(e => e.Decision.Reason!),
@@ -44,6 +44,9 @@ public static class QuotaHeaders
             headers.Remove(Warning);
         }
     }
+
+    /// <summary>An <c>X-Quota-Reset</c> value: the end of the period, UTC, to the second.</summary>
+    public static string ResetValue(DateTimeOffset resetAt) => resetAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private static long LimitOf(QuotaDecision decision) => decision.Limit ?? decision.Included;
 

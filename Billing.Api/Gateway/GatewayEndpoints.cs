@@ -39,6 +39,7 @@ public static class GatewayEndpoints
         group.Map("/ext-authz/{**path}", AuthorizeForEnvoy).WithName("AuthorizeEnvoyRequest").WithMetadata(GatewayAnswer.Envoy).WithDescription(
             "Envoy HTTP ext_authz (path_prefix " + ExtAuthzPrefix + "): allowed is 200 with X-Quota-* headers; denials are the real 401, 402, 403 "
             + "or 429 with their problem body, which Envoy passes to the client.");
+        group.MapGatewayLeases();
         return app;
     }
 

@@ -28,6 +28,28 @@ public sealed class GatewayOptions
     /// the authorizer on another replica) answers as the first and counts nothing. Usage events keep the id for ever.
     /// </summary>
     public int ReplayWindowSeconds { get; set; } = 300;
+
+    /// <summary>Leases for gateways that count requests themselves (<c>deploy/gateway/nginx-lease</c>).</summary>
+    public GatewayLeaseOptions Leases { get; set; } = new();
+}
+
+/// <summary><c>Gateway:Leases:*</c>: how long a lease lasts, how large it may be, and when the API closes an abandoned one.</summary>
+public sealed class GatewayLeaseOptions
+{
+    /// <summary>
+    /// How long a gateway may count on a lease. Short enough that a revoked key, a plan change or a cancelled
+    /// subscription reaches the gateway soon (its next lease), long enough that leases are rare next to requests.
+    /// </summary>
+    public int LifetimeSeconds { get; set; } = 30;
+
+    /// <summary>After the lifetime, how long the gateway's final report is waited for before the API closes the lease itself.</summary>
+    public int GraceSeconds { get; set; } = 15;
+
+    /// <summary>The most units (requests on a route) one lease may hold.</summary>
+    public long MaxUnits { get; set; } = 10_000;
+
+    /// <summary>How often each replica looks for expired leases to close.</summary>
+    public int SweepIntervalMilliseconds { get; set; } = 1_000;
 }
 
 /// <summary>One entry of <c>Gateway:Routes</c>.</summary>

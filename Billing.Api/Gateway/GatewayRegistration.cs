@@ -11,6 +11,8 @@ public static class GatewayRegistration
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayRoutes.Validation>();
         builder.Services.AddSingleton<GatewayRoutes>();
+        builder.Services.AddSingleton<Billing.Infrastructure.Quotas.GatewayLeases>();
+        builder.Services.AddHostedService<GatewayLeaseSweeper>();
         return builder;
     }
 

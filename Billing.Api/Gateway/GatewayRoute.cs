@@ -13,11 +13,15 @@ public sealed class GatewayRoute
 
     private readonly Regex _path;
 
-    private GatewayRoute(string match, string? method, Regex path, QuotaCharge[] charges) => (Match, Method, _path, Charges) = (match, method, path, charges);
+    private GatewayRoute(string match, string? method, string pattern, Regex path, QuotaCharge[] charges) =>
+        (Match, Method, Pattern, _path, Charges) = (match, method, pattern, path, charges);
 
     public string Match { get; }
 
     public string? Method { get; }
+
+    /// <summary>The path pattern, <c>*</c> matching any characters (as gateways that match routes themselves read it).</summary>
+    public string Pattern { get; }
 
     /// <summary>Reserved before the request is let through, in the metrics' order.</summary>
     public IReadOnlyList<QuotaCharge> Charges { get; }
@@ -74,6 +78,6 @@ public sealed class GatewayRoute
 
         var regex = new Regex("^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$",
             RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-        return new GatewayRoute(options.Match!.Trim(), method, regex, [.. charges.OrderBy(c => c.Metric)]);
+        return new GatewayRoute(options.Match!.Trim(), method, pattern, regex, [.. charges.OrderBy(c => c.Metric)]);
     }
 }

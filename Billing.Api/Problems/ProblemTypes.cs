@@ -30,4 +30,5 @@ public static class ProblemTypes
     public const string WebhookNotFailed = Base + "webhook-not-failed";
     public const string GatewayRequestInvalid = Base + "gateway-request-invalid";
     public const string GatewayRouteRefused = Base + "gateway-route-refused";
+    public const string GatewayLeaseClosed = Base + "gateway-lease-closed";
 }

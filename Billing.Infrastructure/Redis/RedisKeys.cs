@@ -57,6 +57,19 @@ public static class RedisKeys
     public static string[] AdmissionKeys(Guid tenantId, IEnumerable<(string Metric, DateTimeOffset PeriodStart)> sums) =>
         [IngestionBudget(tenantId), .. sums.Select(s => UsageCounter(tenantId, s.Metric, s.PeriodStart))];
 
+    /// <summary>
+    /// Open gateway leases of every tenant by the time (ms) after which the API closes one itself: one key, written
+    /// before a lease exists and cleared after it is gone, so no lease is ever outside it.
+    /// </summary>
+    public const string GatewayLeasesOpen = "gw-leases:open";
+
+    /// <summary>A gateway lease (hash: counters, units per lease unit, granted, reported, report in flight, expiry), in the tenant's slot.</summary>
+    public static string GatewayLease(Guid tenantId, string leaseId) => $"gw-lease:{Tenant(tenantId)}:{leaseId}";
+
+    /// <summary>The keys of a lease's grant: each metric's counter, then the lease. Its close takes the lease, then the same counters.</summary>
+    public static string[] LeaseGrantKeys(Guid tenantId, IEnumerable<string> metrics, DateTimeOffset periodStart, string leaseId) =>
+        [.. metrics.Select(m => UsageCounter(tenantId, m, periodStart)), GatewayLease(tenantId, leaseId)];
+
     /// <summary>The usage stream of a billing database, when it is one stream.</summary>
     public static string UsageStream(string database) => $"usage-stream:{database}";
 

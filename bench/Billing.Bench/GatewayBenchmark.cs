@@ -3,10 +3,11 @@ using Billing.Testing;
 namespace Billing.Bench;
 
 /// <summary>
-/// Issue 18's overhead figures: Debian's nginx with the shipped configuration (deploy/gateway/nginx) in front of a
-/// counting test service, the same run serving an unprotected location (<c>/healthz</c>) and a location behind
-/// <c>auth_request</c> to the billing API (<c>/v1/…</c>, one <c>api_calls</c> a request), in alternating rounds at C
-/// concurrent clients: the throughput ratio and the added p99 latency.
+/// Issue 18's overhead figures: Debian's nginx in front of a counting test service, the same run serving an unprotected
+/// location (<c>/healthz</c>), a location behind <c>auth_request</c> to the billing API (deploy/gateway/nginx,
+/// <c>/v1/…</c>, one <c>api_calls</c> a request) and the same location counted from leases in nginx
+/// (deploy/gateway/nginx-lease), in alternating rounds at C concurrent clients: each metered variant's throughput ratio
+/// and added p99 latency against the unprotected one.
 /// </summary>
 public static class GatewayBenchmark
 {
@@ -45,32 +46,43 @@ public static class GatewayBenchmark
     {
         await using var upstream = await CountingUpstream.StartAsync(keep: false);
         await using var nginx = new NginxServer([billingApi], upstream.Address);
+        await using var leasing = new NginxServer([billingApi], upstream.Address, leases: true);
         await nginx.StartAsync();
+        await leasing.StartAsync();
         using var http = host.Client(key, nginx.Address.ToString());
+        using var leased = host.Client(key, leasing.Address.ToString());
         await SteadyState.WarmUpAsync(async () =>
         {
             await RoundAsync(http, Plain, clients, WarmUpRequests);
             await RoundAsync(http, Metered, clients, WarmUpRequests);
+            await RoundAsync(leased, Metered, clients, WarmUpRequests);
         });
 
         var plain = new Latencies();
         var metered = new Latencies();
-        TimeSpan plainTime = TimeSpan.Zero, meteredTime = TimeSpan.Zero;
+        var fromLeases = new Latencies();
+        TimeSpan plainTime = TimeSpan.Zero, meteredTime = TimeSpan.Zero, leasedTime = TimeSpan.Zero;
         for (var round = 0; round < rounds; round++)
         {
             plainTime += await RoundAsync(http, Plain, clients, requestsPerRound, plain);
             meteredTime += await RoundAsync(http, Metered, clients, requestsPerRound, metered);
+            leasedTime += await RoundAsync(leased, Metered, clients, requestsPerRound, fromLeases);
         }
 
         var total = requestsPerRound * rounds;
         var plainRate = total / plainTime.TotalSeconds;
-        var meteredRate = total / meteredTime.TotalSeconds;
         Console.WriteLine();
         Console.WriteLine($"gateway ({setup}): nginx in front of a test service, GET, {clients} clients, {rounds} alternating rounds of {requestsPerRound:N0} requests per variant");
-        Console.WriteLine($"  without auth_request          : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
-        Console.WriteLine($"  with auth_request (billing)   : {meteredRate,10:N0} req/s   p50 {metered.Percentile(50):F2} ms, p99 {metered.Percentile(99):F2} ms");
-        Console.WriteLine($"  throughput ratio {meteredRate / plainRate:F2} (goal >= 0.8), added p99 {metered.Percentile(99) - plain.Percentile(99):F2} ms (goal <= 2 ms)");
+        Console.WriteLine($"  unprotected location          : {plainRate,10:N0} req/s   p50 {plain.Percentile(50):F2} ms, p99 {plain.Percentile(99):F2} ms");
+        Show("auth_request (per request)", total / meteredTime.TotalSeconds, metered);
+        Show("leases counted in nginx (Lua)", total / leasedTime.TotalSeconds, fromLeases);
         Console.WriteLine($"  the service received {upstream.Count:N0} requests");
+
+        void Show(string variant, double rate, Latencies latencies)
+        {
+            Console.WriteLine($"  {variant,-30}: {rate,10:N0} req/s   p50 {latencies.Percentile(50):F2} ms, p99 {latencies.Percentile(99):F2} ms");
+            Console.WriteLine($"  {"",-30}  throughput ratio {rate / plainRate:F2} (goal >= 0.8), added p99 {latencies.Percentile(99) - plain.Percentile(99):F2} ms (goal <= 2 ms)");
+        }
     }
 
     private static Task<TimeSpan> RoundAsync(HttpClient http, string path, int clients, int requests, Latencies? latencies = null) =>

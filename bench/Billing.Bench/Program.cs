@@ -1,7 +1,7 @@
 using Billing.Bench;
 
 // dotnet run -c Release --project bench/Billing.Bench -- [events] [clients] [single-events] [enforcement-requests-per-round]
-// dotnet run -c Release --project bench/Billing.Bench -- gateway [requests-per-round]     (nginx with and without auth_request only)
+// dotnet run -c Release --project bench/Billing.Bench -- gateway [requests-per-round]     (nginx unprotected, with auth_request, with leases)
 // dotnet run -c Release --project bench/Billing.Bench -- scale [stored 0,1000000,4000000] [in-period 10000,200000,1000000] [ingest-events 100000] [sustain-seconds 30] [sustain-requests-per-second 60]
 if (args is ["scale", .. var scaleArgs])
 {

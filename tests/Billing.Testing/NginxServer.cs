@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace Billing.Testing;
 
 /// <summary>
-/// Debian's nginx (installed by eng/prerequisites.sh) running the shipped configuration of <c>deploy/gateway/nginx</c>
-/// on a free loopback port, with its own prefix folder and pid file, in front of the given billing API replicas and
-/// service. Only the addresses are changed (and, when asked, the failure policy of the protected location).
+/// Debian's nginx (installed by eng/prerequisites.sh) running a shipped configuration, <c>deploy/gateway/nginx</c>
+/// (auth_request) or <c>deploy/gateway/nginx-lease</c> (leases counted in Lua), on a free loopback port, with its own
+/// prefix folder and pid file, in front of the given billing API replicas and service. Only the addresses are changed
+/// (and, when asked, the failure policy of the protected location).
 /// </summary>
 public sealed class NginxServer : LocalServerProcess
 {
@@ -15,21 +16,33 @@ public sealed class NginxServer : LocalServerProcess
     public const string ShippedBillingServer = "server billing-api:8080 max_fails=0;";
     public const string ShippedAppServer = "server app:8080;";
     public const string ShippedFailurePolicy = "set $billing_on_failure closed;";
+    public const string ShippedRelayListen = "listen 127.0.0.1:8081;";
+    public const string ShippedRelayPort = "relay_port = 8081,";
 
-    public NginxServer(IEnumerable<Uri> billingApi, Uri app, string failurePolicy = "closed")
+    /// <param name="leases">Runs <c>deploy/gateway/nginx-lease</c> instead of <c>deploy/gateway/nginx</c>.</param>
+    public NginxServer(IEnumerable<Uri> billingApi, Uri app, string failurePolicy = "closed", bool leases = false)
         : base("nginx")
     {
-        foreach (var file in Directory.GetFiles(ShippedDirectory))
+        _folder = leases ? "nginx-lease" : "nginx";
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "deploy", "gateway", _folder)))
         {
             File.Copy(file, Path.Combine(DataDirectory, Path.GetFileName(file)));
         }
 
         Directory.CreateDirectory(Path.Combine(DataDirectory, "logs"));
         Rewrite("nginx.conf", (ShippedListen, $"listen 127.0.0.1:{Port};"), (ShippedFailurePolicy, $"set $billing_on_failure {failurePolicy};"));
+        if (leases)
+        {
+            var relay = FreePort();
+            Rewrite("nginx.conf", (ShippedRelayListen, $"listen 127.0.0.1:{relay};"), (ShippedRelayPort, $"relay_port = {relay},"));
+        }
+
         Rewrite("upstreams.conf",
             (ShippedBillingServer, string.Join(' ', billingApi.Select(a => ShippedBillingServer.Replace("billing-api:8080", $"127.0.0.1:{a.Port}", StringComparison.Ordinal)))),
             (ShippedAppServer, $"server 127.0.0.1:{app.Port};"));
     }
+
+    private readonly string _folder;
 
     public static string ShippedDirectory => Path.Combine(RepositoryPaths.Root, "deploy", "gateway", "nginx");
 
@@ -50,6 +63,20 @@ public sealed class NginxServer : LocalServerProcess
         var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return output;
+    }
+
+    /// <summary>
+    /// Kills the master and its workers with SIGKILL, as a crash does: no graceful stop, so nothing the workers still
+    /// hold (the leases' unreported counts) leaves them.
+    /// </summary>
+    public void Kill()
+    {
+        var master = ProcessId ?? throw new InvalidOperationException("nginx is not running.");
+        foreach (var pid in ProcessTree.ChildrenOf(master).ToList().Prepend(master))
+        {
+            using var process = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
+            process.WaitForExit();
+        }
     }
 
     protected override ProcessStartInfo StartInfo() => new(Binary,
@@ -81,7 +108,7 @@ public sealed class NginxServer : LocalServerProcess
             if (!text.Contains(shipped, StringComparison.Ordinal))
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"deploy/gateway/nginx/{file} no longer has '{shipped}', which the tests replace with a loopback address."));
+                    $"deploy/gateway/{_folder}/{file} no longer has '{shipped}', which the tests replace with a loopback address."));
             }
 
             text = text.Replace(shipped, test, StringComparison.Ordinal);

@@ -63,4 +63,24 @@ public sealed class GatewayRoutesTests(ApiFactory api) : IClassFixture<ApiFactor
             "Gateway:ReplayWindowSeconds: 0 must be between 1 and 86400.",
         ], failure.Failures);
     }
+
+    [Fact]
+    public void The_api_refuses_to_start_with_invalid_lease_settings_and_names_every_problem()
+    {
+        using var replica = api.Replica(
+            ("Gateway:Leases:LifetimeSeconds", "0"),
+            ("Gateway:Leases:GraceSeconds", "3601"),
+            ("Gateway:Leases:MaxUnits", "0"),
+            ("Gateway:Leases:SweepIntervalMilliseconds", "50"));
+
+        var failure = Assert.Throws<OptionsValidationException>(() => replica.CreateClient());
+
+        Assert.Equal(
+        [
+            "Gateway:Leases:LifetimeSeconds: 0 must be between 1 and 3600.",
+            "Gateway:Leases:GraceSeconds: 3601 must be between 1 and 3600.",
+            "Gateway:Leases:MaxUnits: 0 must be between 1 and 1000000.",
+            "Gateway:Leases:SweepIntervalMilliseconds: 50 must be between 100 and 60000.",
+        ], failure.Failures);
+    }
 }

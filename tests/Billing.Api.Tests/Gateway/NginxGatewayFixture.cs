@@ -1,13 +1,23 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Billing.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Api.Tests.Gateway;
 
 /// <summary>
 /// The shipped nginx configuration running Debian's nginx on loopback, in front of a counting upstream, with two API
-/// replicas behind its <c>auth_request</c>.
+/// replicas behind its <c>auth_request</c> (or, for <see cref="LeaseGatewayFixture"/>, behind its leases).
 /// </summary>
-public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifetime
+public class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifetime
 {
+    private readonly bool _leases;
+    private readonly (string Key, string Value)[] _settings = [];
+
+    protected NginxGatewayFixture(DataStoresFixture stores, bool leases, params (string Key, string Value)[] settings)
+        : this(stores) => (_leases, _settings) = (leases, settings);
+
     public ApiFactory Api { get; } = new(stores);
 
     public GatewayReplica First { get; private set; } = null!;
@@ -21,10 +31,10 @@ public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifeti
     public async ValueTask InitializeAsync()
     {
         await Api.InitializeAsync();
-        First = GatewayReplica.Start(Api);
-        Second = GatewayReplica.Start(Api);
+        First = GatewayReplica.Start(Api, _settings);
+        Second = GatewayReplica.Start(Api, _settings);
         Upstream = await CountingUpstream.StartAsync();
-        Nginx = new NginxServer([First.Address, Second.Address], Upstream.Address);
+        Nginx = new NginxServer([First.Address, Second.Address], Upstream.Address, leases: _leases);
         await Nginx.StartAsync();
         await WarmUpAsync();
     }
@@ -71,6 +81,31 @@ public sealed class NginxGatewayFixture(DataStoresFixture stores) : IAsyncLifeti
     /// <summary>The requests the upstream received with <paramref name="key"/>.</summary>
     public IReadOnlyList<ReceivedRequest> ReceivedWith(string key) =>
         [.. Upstream.Received.Where(r => r.Headers.GetValueOrDefault("Authorization") == $"Bearer {key}")];
+
+    /// <summary>A key of a tenant on the standard plan whose subscription is cancelled.</summary>
+    public async Task<string> CancelledTenantKeyAsync()
+    {
+        var (tenantId, key) = await Api.CreateTenantWithKeyAsync("standard");
+        await using var db = Api.CreateDbContext();
+        await db.Subscriptions.Where(s => s.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, "canceled"), TestContext.Current.CancellationToken);
+        return key;
+    }
+
+    /// <summary>The client's answer at the free plan's hard cap (10,000 api_calls): 429, the problem, Retry-After, X-Quota-*; the service never saw the key.</summary>
+    public async Task AssertOverHardCapAsync(HttpResponseMessage response, string key)
+    {
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.EndsWith("/quota-exceeded", problem.GetProperty("type").GetString());
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("api_calls", problem.GetProperty("metric").GetString());
+        Assert.Equal((10_000L, 10_000L), (problem.GetProperty("limit").GetInt64(), problem.GetProperty("used").GetInt64()));
+        Assert.InRange(long.Parse(response.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 27L * 24 * 3600, 31L * 24 * 3600);
+        Assert.Equal(["0"], response.Headers.GetValues("X-Quota-Remaining"));
+        Assert.Equal(["10000"], response.Headers.GetValues("X-Quota-Used"));
+        Assert.Empty(ReceivedWith(key));
+    }
 
     /// <summary>Waits until both replicas' usage is in PostgreSQL.</summary>
     public async Task UsageDrainedAsync()

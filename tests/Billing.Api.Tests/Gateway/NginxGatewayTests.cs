@@ -87,30 +87,13 @@ public sealed class NginxGatewayTests(NginxGatewayFixture gateway) : IClassFixtu
 
         using var response = await ChatAsync(http);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
-        Assert.EndsWith("/quota-exceeded", problem.GetProperty("type").GetString());
-        Assert.Equal(429, problem.GetProperty("status").GetInt32());
-        Assert.Equal("api_calls", problem.GetProperty("metric").GetString());
-        Assert.Equal(10_000, problem.GetProperty("limit").GetInt64());
-        Assert.Equal(10_000, problem.GetProperty("used").GetInt64());
-        var retryAfter = long.Parse(Header(response, "Retry-After"), CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 27L * 24 * 3600, 31L * 24 * 3600);
-        Assert.Equal("0", Header(response, "X-Quota-Remaining"));
-        Assert.Equal("10000", Header(response, "X-Quota-Used"));
-        Assert.Empty(gateway.ReceivedWith(key));
+        await gateway.AssertOverHardCapAsync(response, key);
     }
 
     [Fact]
     public async Task A_cancelled_subscription_gets_402_and_the_service_is_never_called()
     {
-        var (tenantId, key) = await gateway.Api.CreateTenantWithKeyAsync("standard");
-        await using (var db = gateway.Api.CreateDbContext())
-        {
-            await db.Subscriptions.Where(s => s.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, "canceled"), Cancel);
-        }
-
+        var key = await gateway.CancelledTenantKeyAsync();
         using var http = gateway.Client(key);
         using var response = await ChatAsync(http);
 

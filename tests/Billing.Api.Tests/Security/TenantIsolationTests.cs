@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Billing.Infrastructure.Data.Entities;
@@ -30,7 +31,7 @@ public sealed class TenantIsolationTests(ApiFactory api) : IClassFixture<ApiFact
     public async Task A_tenant_key_never_reaches_another_tenants_resources()
     {
         var (_, keyA) = await api.CreateTenantWithKeyAsync("standard", "Tenant A");
-        var (tenantB, _) = await api.CreateTenantWithKeyAsync("standard", "Tenant B");
+        var (tenantB, bearerB) = await api.CreateTenantWithKeyAsync("standard", "Tenant B");
         Guid keyB, invoiceB;
         await using (var db = api.CreateDbContext())
         {
@@ -50,6 +51,7 @@ public sealed class TenantIsolationTests(ApiFactory api) : IClassFixture<ApiFact
         var idsOfB = new Dictionary<string, string>
         {
             ["tenants"] = tenantB.ToString(), ["api-keys"] = keyB.ToString(), ["invoices"] = invoiceB.ToString(), ["events"] = "1",
+            ["leases"] = await GatewayLeaseOfAsync(bearerB),
         };
         using var http = api.CreateClient(keyA);
         using var anonymous = api.CreateClient(bearer: null);
@@ -77,6 +79,16 @@ public sealed class TenantIsolationTests(ApiFactory api) : IClassFixture<ApiFact
 
         Assert.Equal(before, await SnapshotAsync(tenantB));
         Assert.True(checkedCalls.Count >= 6, string.Join(", ", checkedCalls));
+    }
+
+    /// <summary>A gateway lease the tenant of <paramref name="key"/> holds (granted by a replica with the gateway's routes).</summary>
+    private async Task<string> GatewayLeaseOfAsync(string key)
+    {
+        await using var replica = Gateway.GatewayReplica.Start(api);
+        using var http = replica.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var granted = await http.PostAsJsonAsync("/api/v1/gateway/leases", new { route = "POST /v1/chat/*", units = 1 }, TestContext.Current.CancellationToken);
+        return (await granted.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("leaseId").GetString()!;
     }
 
     private static string Fill(string template, IReadOnlyDictionary<string, string> ids)

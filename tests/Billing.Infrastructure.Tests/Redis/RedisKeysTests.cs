@@ -46,6 +46,8 @@ public sealed class RedisKeysTests
         // QuotaLedger.Requests: a request's asks, with and without a caller's request id.
         AssertOneSlot(slot, RedisKeys.RequestKeys(tenant, MetricKeys, Period, "gw-req-1"));
         AssertOneSlot(slot, RedisKeys.RequestKeys(tenant, MetricKeys, Period, null));
+        // GatewayLeases: a grant's counters and lease (its close takes the same keys, lease first).
+        AssertOneSlot(slot, RedisKeys.LeaseGrantKeys(tenant, MetricKeys, Period, "0f3a9c"));
     }
 
     [Theory]

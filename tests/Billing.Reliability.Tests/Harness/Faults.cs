@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using Billing.Testing;
 using StackExchange.Redis;
 
 namespace Billing.Reliability.Tests.Harness;
@@ -10,11 +11,11 @@ public static class Faults
     /// <summary>Sends a signal to a PostgreSQL server and every backend it forked (<c>SIGSTOP</c> freezes them all).</summary>
     public static async Task SignalPostgresAsync(ReliabilitySystem system, string signal)
     {
-        var postmaster = Pids().Single(pid => CommandLine(pid) is { } line
+        var postmaster = ProcessTree.Pids().Single(pid => CommandLine(pid) is { } line
             && line.Contains(Path.Combine(system.Postgres.DataDirectory, "pg"), StringComparison.Ordinal)
             && line.Contains("-p\0" + system.Postgres.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             && !line.StartsWith("bash", StringComparison.Ordinal) && !line.Contains("runuser", StringComparison.Ordinal));
-        var targets = Pids().Where(pid => ParentOf(pid) == postmaster).Prepend(postmaster);
+        var targets = ProcessTree.ChildrenOf(postmaster).Prepend(postmaster);
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", .. targets.Select(p => p.ToString(CultureInfo.InvariantCulture))])!;
         await kill.WaitForExitAsync();
     }
@@ -41,9 +42,6 @@ public static class Faults
         (await control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
     }
 
-    private static IEnumerable<int> Pids() =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
-
     private static string? CommandLine(int pid)
     {
         try
@@ -55,20 +53,6 @@ public static class Faults
             return null;
         }
         catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid ...": the command may hold spaces, so read after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
         {
             return null;
         }
