@@ -106,7 +106,9 @@ local function sleep_while(name)
 end
 
 -- The route table, compiled once per worker for each version fetched.
-local compiled = { raw = nil }
+-- A worker trusts its compiled copy for a second before it looks at the shared one again (copying the table out of the
+-- shared dict on every request cost a measurable share of the gateway's time).
+local compiled = { raw = nil, checked = 0 }
 
 local function compile(raw)
   local table_ = cjson.decode(raw)
@@ -117,15 +119,19 @@ local function compile(raw)
     route.regex = "^" .. route.path:gsub("[^%w/*]", "\\%0"):gsub("%*", ".*") .. "$"
     route.consumes = next(route.consume) ~= nil
   end
-  compiled = { raw = raw, routes = table_.routes, unmatched = table_.unmatchedRoutes }
+  compiled = { raw = raw, routes = table_.routes, unmatched = table_.unmatchedRoutes, checked = ngx.now() }
   return compiled
 end
 
 -- Returns the table, or nil and the API's answer (a denial of the key) or nil alone (the API could not be asked).
 local function route_table(key)
+  if compiled.raw and ngx.now() - compiled.checked < 1 then return compiled end
   for _ = 1, 2 do
     local raw = leases:get("routes")
-    if raw then return raw == compiled.raw and compiled or compile(raw) end
+    if raw then
+      if raw == compiled.raw then compiled.checked = ngx.now() return compiled end
+      return compile(raw)
+    end
     if leases:add("lock:routes", true, conf.wait + 1) then
       local answer, err = call("GET", "/api/v1/gateway/routes", key)
       if answer and answer.status == 200 then leases:set("routes", answer.body, conf.routes_for) end
@@ -273,6 +279,19 @@ local function clear_client_quota_headers()
   for _, name in ipairs(QUOTA_HEADERS) do ngx.req.clear_header(name) end
 end
 
+-- A key's slot prefix (its digest: the key itself is never a dict key), kept per worker; bounded like the leases' metas.
+local digests, digest_count = {}, 0
+
+local function slot_of(key, index)
+  local digest = digests[key]
+  if not digest then
+    if digest_count > 10000 then digests, digest_count = {}, 0 end
+    digest = ngx.md5(key)
+    digests[key], digest_count = digest, digest_count + 1
+  end
+  return digest .. ":" .. index
+end
+
 -- True when the request was let through on a unit of a lease (its quota headers set); nil when it goes through
 -- uncounted; a denial answers the client and ends the request.
 local function count()
@@ -290,7 +309,7 @@ local function count()
     return
   end
   if not route.consumes then return end
-  local slot = ngx.md5(key) .. ":" .. route.index
+  local slot = slot_of(key, route.index)
   for _ = 1, 3 do
     local meta, left = take(slot)
     if meta then
