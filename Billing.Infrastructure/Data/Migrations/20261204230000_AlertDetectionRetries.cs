@@ -26,14 +26,7 @@ namespace Billing.Infrastructure.Data.Migrations
                     last_failed_at timestamp with time zone NOT NULL,
                     last_error text NOT NULL
                 );
-                ALTER TABLE alert_detection_retries ENABLE ROW LEVEL SECURITY;
-                ALTER TABLE alert_detection_retries FORCE ROW LEVEL SECURITY;
-                CREATE POLICY tenant_isolation ON alert_detection_retries TO {DatabaseRoles.Tenant}
-                  USING (tenant_id = nullif(current_setting('{DatabaseRoles.TenantSetting}', true), '')::uuid)
-                  WITH CHECK (tenant_id = nullif(current_setting('{DatabaseRoles.TenantSetting}', true), '')::uuid);
-                CREATE POLICY operator_all_tenants ON alert_detection_retries TO {DatabaseRoles.Operator} USING (true) WITH CHECK (true);
-                CREATE POLICY worker_all_tenants ON alert_detection_retries TO {DatabaseRoles.Worker} USING (true) WITH CHECK (true);
-                CREATE POLICY owner_all_tenants ON alert_detection_retries TO CURRENT_USER USING (true) WITH CHECK (true);
+                {TenantTableSecurity.Sql("alert_detection_retries")}
                 GRANT SELECT, INSERT, UPDATE, DELETE ON alert_detection_retries TO {DatabaseRoles.Worker};
                 """);
 

@@ -36,14 +36,7 @@ namespace Billing.Infrastructure.Data.Migrations
                     last_event_id bigint NOT NULL,
                     PRIMARY KEY (tenant_id, metric, hour_start)
                 );
-                ALTER TABLE usage_aggregates_hourly ENABLE ROW LEVEL SECURITY;
-                ALTER TABLE usage_aggregates_hourly FORCE ROW LEVEL SECURITY;
-                CREATE POLICY tenant_isolation ON usage_aggregates_hourly TO {DatabaseRoles.Tenant}
-                  USING (tenant_id = nullif(current_setting('{DatabaseRoles.TenantSetting}', true), '')::uuid)
-                  WITH CHECK (tenant_id = nullif(current_setting('{DatabaseRoles.TenantSetting}', true), '')::uuid);
-                CREATE POLICY operator_all_tenants ON usage_aggregates_hourly TO {DatabaseRoles.Operator} USING (true) WITH CHECK (true);
-                CREATE POLICY worker_all_tenants ON usage_aggregates_hourly TO {DatabaseRoles.Worker} USING (true) WITH CHECK (true);
-                CREATE POLICY owner_all_tenants ON usage_aggregates_hourly TO CURRENT_USER USING (true) WITH CHECK (true);
+                {TenantTableSecurity.Sql("usage_aggregates_hourly")}
                 GRANT SELECT ON usage_aggregates_hourly TO {DatabaseRoles.Tenant};
                 GRANT SELECT, INSERT, UPDATE ON usage_aggregates_hourly TO {DatabaseRoles.Worker};
 
