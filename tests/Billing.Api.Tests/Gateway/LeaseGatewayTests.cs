@@ -12,14 +12,9 @@ namespace Billing.Api.Tests.Gateway;
 /// Quotas counted in nginx from leases (deploy/gateway/nginx-lease) against a real nginx with its Lua module, two API
 /// replicas and a service that counts what reaches it. Leases last 6 s here (nginx closes them 2 s before), so each test sees its leases closed.
 /// </summary>
-public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixture<LeaseGatewayFixture>
+public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : NginxGatewaySpecifications, IClassFixture<LeaseGatewayFixture>
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private static string Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : "";
-
-    private static Task<HttpResponseMessage> ChatAsync(HttpClient http) => http.PostAsync("/v1/chat/completions", new StringContent("{}"), Cancel);
+    protected override NginxGatewayFixture Gateway => gateway;
 
     /// <summary>The units recorded from leases (usage events <c>gwl:…</c>) of <paramref name="metric"/>, once both replicas drained.</summary>
     private async Task<long> LeaseUsageAsync(Guid tenantId, string metric = "api_calls")
@@ -105,31 +100,6 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : IClassFixtu
         await UsageBecomesAsync(key, 4);
         await LeaseUsageBecomesAsync(tenantId, 2, "agent_executions");
         await LeaseUsageBecomesAsync(tenantId, 4);
-    }
-
-    [Fact]
-    public async Task Past_a_hard_cap_the_client_gets_429_with_retry_after_and_a_problem_and_the_service_is_never_called()
-    {
-        var (tenantId, key) = await gateway.Api.CreateTenantWithKeyAsync("free");
-        await gateway.Api.SeedUsageAsync(tenantId, "api_calls", 10_000);
-        using var http = gateway.Client(key);
-
-        using var response = await ChatAsync(http);
-
-        await gateway.AssertOverHardCapAsync(response, key);
-    }
-
-    [Fact]
-    public async Task A_cancelled_subscription_gets_402_and_the_service_is_never_called()
-    {
-        var key = await gateway.CancelledTenantKeyAsync();
-        using var http = gateway.Client(key);
-        using var response = await ChatAsync(http);
-
-        Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
-        Assert.EndsWith("/subscription-inactive", problem.GetProperty("type").GetString());
-        Assert.Empty(gateway.ReceivedWith(key));
     }
 
     [Fact]

@@ -12,14 +12,9 @@ namespace Billing.Api.Tests.Gateway;
 /// Quotas enforced by nginx's <c>auth_request</c> with the shipped configuration (deploy/gateway/nginx), against a real
 /// nginx, two API replicas and a service that counts what reaches it.
 /// </summary>
-public sealed class NginxGatewayTests(NginxGatewayFixture gateway) : IClassFixture<NginxGatewayFixture>
+public sealed class NginxGatewayTests(NginxGatewayFixture gateway) : NginxGatewaySpecifications, IClassFixture<NginxGatewayFixture>
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private static string Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : "";
-
-    private static Task<HttpResponseMessage> ChatAsync(HttpClient http) => http.PostAsync("/v1/chat/completions", new StringContent("{}"), Cancel);
+    protected override NginxGatewayFixture Gateway => gateway;
 
     [Fact]
     public void The_installed_nginx_has_the_auth_request_module() =>
@@ -76,31 +71,6 @@ public sealed class NginxGatewayTests(NginxGatewayFixture gateway) : IClassFixtu
         Assert.Equal("api_calls, agent_executions", served.Headers["X-Quota-Metric"]);
         Assert.Equal("2, 1", served.Headers["X-Quota-Used"]);
         Assert.Equal("9998, 99", served.Headers["X-Quota-Remaining"]);
-    }
-
-    [Fact]
-    public async Task Past_a_hard_cap_the_client_gets_429_with_retry_after_and_a_problem_and_the_service_is_never_called()
-    {
-        var (tenantId, key) = await gateway.Api.CreateTenantWithKeyAsync("free");
-        await gateway.Api.SeedUsageAsync(tenantId, "api_calls", 10_000);
-        using var http = gateway.Client(key);
-
-        using var response = await ChatAsync(http);
-
-        await gateway.AssertOverHardCapAsync(response, key);
-    }
-
-    [Fact]
-    public async Task A_cancelled_subscription_gets_402_and_the_service_is_never_called()
-    {
-        var key = await gateway.CancelledTenantKeyAsync();
-        using var http = gateway.Client(key);
-        using var response = await ChatAsync(http);
-
-        Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
-        Assert.EndsWith("/subscription-inactive", problem.GetProperty("type").GetString());
-        Assert.Empty(gateway.ReceivedWith(key));
     }
 
     [Theory]

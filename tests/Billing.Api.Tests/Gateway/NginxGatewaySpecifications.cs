@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Billing.Api.Tests.Gateway;
+
+/// <summary>
+/// What every shipped nginx configuration answers alike, whether it asks the billing API per request (auth_request) or
+/// counts from leases: the authorizer's denials reach the client as they are, and the service is never called.
+/// </summary>
+public abstract class NginxGatewaySpecifications
+{
+    /// <summary>The configuration under test, with its two API replicas and counting service.</summary>
+    protected abstract NginxGatewayFixture Gateway { get; }
+
+    protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    protected static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : "";
+
+    protected static Task<HttpResponseMessage> ChatAsync(HttpClient http) => http.PostAsync("/v1/chat/completions", new StringContent("{}"), Cancel);
+
+    [Fact]
+    public async Task Past_a_hard_cap_the_client_gets_429_with_retry_after_and_a_problem_and_the_service_is_never_called()
+    {
+        var (tenantId, key) = await Gateway.Api.CreateTenantWithKeyAsync("free");
+        await Gateway.Api.SeedUsageAsync(tenantId, "api_calls", 10_000);
+        using var http = Gateway.Client(key);
+
+        using var response = await ChatAsync(http);
+
+        await Gateway.AssertOverHardCapAsync(response, key);
+    }
+
+    [Fact]
+    public async Task A_cancelled_subscription_gets_402_and_the_service_is_never_called()
+    {
+        var key = await Gateway.CancelledTenantKeyAsync();
+        using var http = Gateway.Client(key);
+        using var response = await ChatAsync(http);
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        Assert.EndsWith("/subscription-inactive", problem.GetProperty("type").GetString());
+        Assert.Empty(Gateway.ReceivedWith(key));
+    }
+}
