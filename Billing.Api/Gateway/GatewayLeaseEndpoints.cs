@@ -5,9 +5,9 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Quotas;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Redis;
 using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Billing.Api.Gateway;
 
@@ -80,7 +80,7 @@ internal static class GatewayLeaseEndpoints
             grant = await leases.GrantAsync(tenantId, period, route.Match, charges, request.Units!.Value, lifetime, TimeSpan.FromSeconds(settings.GraceSeconds),
                 cancellationToken);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             return GatewayProblems.LeaseStoreUnavailable(http);
         }
@@ -143,7 +143,7 @@ internal static class GatewayLeaseEndpoints
         {
             return QuotaProblems.UsageNotRecorded(http);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             return GatewayProblems.LeaseStoreUnavailable(http);
         }

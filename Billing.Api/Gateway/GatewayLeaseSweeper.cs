@@ -1,6 +1,6 @@
 using Billing.Infrastructure.Quotas;
+using Billing.Infrastructure.Redis;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Billing.Api.Gateway;
 
@@ -27,7 +27,7 @@ internal sealed class GatewayLeaseSweeper(GatewayLeases leases, IOptions<Gateway
 
                 failing = false;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or Billing.Infrastructure.Metering.UsageStoreUnavailableException)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e) || e is Billing.Infrastructure.Metering.UsageStoreUnavailableException)
             {
                 // Tried again next round; logged once per outage.
                 if (!failing)
