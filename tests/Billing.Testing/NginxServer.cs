@@ -18,9 +18,11 @@ public sealed class NginxServer : LocalServerProcess
     public const string ShippedFailurePolicy = "set $billing_on_failure closed;";
     public const string ShippedRelayListen = "listen 127.0.0.1:8081;";
     public const string ShippedRelayPort = "relay_port = 8081,";
+    public const string ShippedHealthLocation = "location = /healthz {";
 
     /// <param name="leases">Runs <c>deploy/gateway/nginx-lease</c> instead of <c>deploy/gateway/nginx</c>.</param>
-    public NginxServer(IEnumerable<Uri> billingApi, Uri app, string failurePolicy = "closed", bool leases = false)
+    /// <param name="extraLocations">Locations a test adds to the protected server (before its <c>/healthz</c>).</param>
+    public NginxServer(IEnumerable<Uri> billingApi, Uri app, string failurePolicy = "closed", bool leases = false, string? extraLocations = null)
         : base("nginx")
     {
         _folder = leases ? "nginx-lease" : "nginx";
@@ -31,6 +33,11 @@ public sealed class NginxServer : LocalServerProcess
 
         Directory.CreateDirectory(Path.Combine(DataDirectory, "logs"));
         Rewrite("nginx.conf", (ShippedListen, $"listen 127.0.0.1:{Port};"), (ShippedFailurePolicy, $"set $billing_on_failure {failurePolicy};"));
+        if (extraLocations is not null)
+        {
+            Rewrite("nginx.conf", (ShippedHealthLocation, extraLocations + "\n        " + ShippedHealthLocation));
+        }
+
         if (leases)
         {
             var relay = FreePort();

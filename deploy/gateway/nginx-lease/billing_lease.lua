@@ -23,13 +23,11 @@ local conf = {
   finish_before = 2,        -- seconds before a lease's expiry that it is no longer counted on and is closed
   timeout_ms = 2000,        -- connect, send and read timeouts of calls to the billing API
   key_header = "authorization",
-  request_id_for = 30,      -- seconds a counted $request_id is remembered (a repeated check of it counts nothing)
 }
 
 local leases = ngx.shared.billing_leases
-local request_ids = ngx.shared.billing_request_ids
 
-local QUOTA_HEADERS = { "X-Quota-Metric", "X-Quota-Limit", "X-Quota-Used", "X-Quota-Remaining", "X-Quota-Reset", "X-Quota-Warning" }
+local key_variable = "http_authorization"
 local PASSED_ON = { "retry-after", "www-authenticate", "x-quota-metric", "x-quota-limit", "x-quota-used", "x-quota-remaining",
   "x-quota-reset", "x-quota-warning" }
 local UNAVAILABLE = '{"type":"https://billing-aspire.dev/problems/quota-authorizer-unavailable","title":"Quota check unavailable",'
@@ -40,6 +38,7 @@ local TAKE_ALL = 1e12
 
 function M.configure(options)
   for name, value in pairs(options) do conf[name] = value end
+  key_variable = "http_" .. conf.key_header:lower():gsub("-", "_")
 end
 
 -- One HTTP/1.0 call through the relay (its answer ends when the relay closes the connection, never chunked).
@@ -157,29 +156,44 @@ end
 -- Leases' fixed parts, decoded once per worker.
 local metas, meta_count = {}, 0
 
+-- The slot's current lease as this worker last saw it. Trusting it costs nothing: the shared decrement in take() is what
+-- decides, and a lease that was replaced, used up or closed answers it with nothing left, so the worker looks again.
+local current = {}
+
 local function meta_of(id)
   local meta = metas[id]
   if meta then return meta end
   local raw = leases:get("meta:" .. id)
   meta = raw and cjson.decode(raw)
   if meta then
-    if meta_count > 1000 then metas, meta_count = {}, 0 end
+    meta.rem_key = "rem:" .. id
+    if meta_count > 1000 then metas, meta_count, current = {}, 0, {} end
     metas[id], meta_count = meta, meta_count + 1
   end
   return meta
 end
 
+local function units_of(meta)
+  if ngx.now() >= meta.expires - conf.finish_before then return nil end
+  local left = leases:incr(meta.rem_key, -1)
+  if left and left >= 0 then return left end
+end
+
 -- One unit of the slot's current lease, or nil: none, used up, or too close to its expiry. The next lease, fetched
 -- ahead (see prefetch), becomes the current one when the current one cannot serve.
 local function take(slot)
+  local meta = current[slot]
+  if meta then
+    local left = units_of(meta)
+    if left then return meta, left end
+  end
   for _ = 1, 2 do
     local id = leases:get("cur:" .. slot)
-    if id then
-      local meta = meta_of(id)
-      if meta and ngx.now() < meta.expires - conf.finish_before then
-        local left = leases:incr("rem:" .. id, -1)
-        if left and left >= 0 then return meta, left end
-      end
+    meta = id and meta_of(id)
+    if meta then
+      current[slot] = meta
+      local left = units_of(meta)
+      if left then return meta, left end
     end
     local next_id = leases:get("next:" .. slot)
     if not next_id or next_id == id then return nil end
@@ -233,12 +247,12 @@ local function fetch(slot, key, match_, forwarded_for, ahead)
 end
 
 -- The k-th request of a lease sees each quota as used + k x perUnit (the counter when the lease was granted, plus
--- this lease's requests so far).
+-- this lease's requests so far). Only Used and Remaining change from one request to the next; the rest is built once
+-- per worker and lease.
 local function show(meta, left)
   local k = meta.granted - left
   local fixed = meta.fixed
   if not fixed then
-    -- What every request of the lease shows alike, built once per worker.
     local metrics, limits, resets, warnings = {}, {}, {}, {}
     for i, quota in ipairs(meta.quotas) do
       metrics[i], limits[i], resets[i] = quota.metric, string.format("%d", quota.limit), quota.reset
@@ -249,16 +263,26 @@ local function show(meta, left)
       #warnings > 0 and table.concat(warnings, ", ") or nil }
     meta.fixed = fixed
   end
-  local used, remaining = {}, {}
-  for i, quota in ipairs(meta.quotas) do
+  local var, quotas = ngx.var, meta.quotas
+  local used, remaining
+  if #quotas == 1 then
+    local quota = quotas[1]
     local now_used = quota.used + k * quota.perUnit
-    used[i] = string.format("%d", now_used)
-    remaining[i] = string.format("%d", math.max(0, quota.limit - now_used))
+    used, remaining = string.format("%d", now_used), string.format("%d", math.max(0, quota.limit - now_used))
+  else
+    local all_used, all_remaining = {}, {}
+    for i, quota in ipairs(quotas) do
+      local now_used = quota.used + k * quota.perUnit
+      all_used[i], all_remaining[i] = string.format("%d", now_used), string.format("%d", math.max(0, quota.limit - now_used))
+    end
+    used, remaining = table.concat(all_used, ", "), table.concat(all_remaining, ", ")
   end
-  local shown = { fixed[1], fixed[2], table.concat(used, ", "), table.concat(remaining, ", "), fixed[3], fixed[4] }
-  -- Setting each header replaces the client's own (nil removes it), so the service sees only the gateway's.
-  for i, name in ipairs(QUOTA_HEADERS) do ngx.req.set_header(name, shown[i]) end
-  ngx.ctx.billing_quota = shown
+  var.billing_quota_metric = fixed[1]
+  var.billing_quota_limit = fixed[2]
+  var.billing_quota_used = used
+  var.billing_quota_remaining = remaining
+  var.billing_quota_reset = fixed[3]
+  if fixed[4] then var.billing_quota_warning = fixed[4] end
 end
 
 local function prefetch(premature, slot, key, match_, forwarded_for)
@@ -275,29 +299,34 @@ local function fetch_ahead(slot, key, route, meta, left)
   end
 end
 
-local function clear_client_quota_headers()
-  for _, name in ipairs(QUOTA_HEADERS) do ngx.req.clear_header(name) end
-end
-
--- A key's slot prefix (its digest: the key itself is never a dict key), kept per worker; bounded like the leases' metas.
-local digests, digest_count = {}, 0
+-- A key's slots, one per route, named by the key's digest (the key itself is never a dict key); kept per worker,
+-- bounded like the leases' metas.
+local slots, slot_count = {}, 0
 
 local function slot_of(key, index)
-  local digest = digests[key]
-  if not digest then
-    if digest_count > 10000 then digests, digest_count = {}, 0 end
-    digest = ngx.md5(key)
-    digests[key], digest_count = digest, digest_count + 1
+  local of_key = slots[key]
+  if not of_key then
+    if slot_count > 10000 then slots, slot_count = {}, 0 end
+    of_key = { digest = ngx.md5(key) }
+    slots[key], slot_count = of_key, slot_count + 1
   end
-  return digest .. ":" .. index
+  local slot = of_key[index]
+  if not slot then
+    slot = of_key.digest .. ":" .. index
+    of_key[index] = slot
+  end
+  return slot
 end
 
--- True when the request was let through on a unit of a lease (its quota headers set); nil when it goes through
--- uncounted; a denial answers the client and ends the request.
-local function count()
-  local request_id = ngx.var.request_id
-  if request_ids:get(request_id) then return end -- counted already (an internal redirect checked again)
-  local key = ngx.var["http_" .. conf.key_header] or ""
+-- access_by_lua: lets the request through on a unit of its tenant's lease for its route, or answers it. A request let
+-- through uncounted shows no quota headers: the variables stay unset, so the client's own X-Quota-* headers do not
+-- reach the service either (nginx.conf sets them from the variables, empty ones are not sent).
+function M.access()
+  -- An internal redirect (error_page, try_files, X-Accel-Redirect) runs the access phase again for the same request:
+  -- $billing_counted, which such a redirect keeps, says it was counted already. Only then is it read: a request's
+  -- first pass is never internal.
+  if ngx.req.is_internal() and ngx.var.billing_counted == "1" then return end
+  local key = ngx.var[key_variable] or ""
   local routes, answer = route_table(key)
   if not routes then
     if answer then return pass_on(answer) end
@@ -313,10 +342,10 @@ local function count()
   for _ = 1, 3 do
     local meta, left = take(slot)
     if meta then
-      request_ids:set(request_id, true, conf.request_id_for)
+      ngx.var.billing_counted = "1"
       fetch_ahead(slot, key, route, meta, left)
       show(meta, left)
-      return true
+      return
     end
     local denied = leases:get("deny:" .. slot)
     if denied then return pass_on(cjson.decode(denied)) end
@@ -329,20 +358,6 @@ local function count()
     end
   end
   return unavailable()
-end
-
--- access_by_lua: let the request through on a unit of its tenant's lease for its route, or answer it. A request let
--- through uncounted carries none of the client's own X-Quota-* headers to the service either.
-function M.access()
-  if not count() then clear_client_quota_headers() end
-end
-
--- header_filter_by_lua: the client sees the quota state its request was let through with.
-function M.header_filter()
-  local shown = ngx.ctx.billing_quota
-  if shown then
-    for i, name in ipairs(QUOTA_HEADERS) do ngx.header[name] = shown[i] end
-  end
 end
 
 -- True when the API took the report (or the lease is closed already: nothing more can be reported on it).

@@ -171,17 +171,51 @@ public sealed class LeaseGatewayTests(LeaseGatewayFixture gateway) : NginxGatewa
     }
 
     [Fact]
+    public async Task A_request_an_internal_redirect_takes_through_the_access_phase_again_counts_once()
+    {
+        var (tenantId, key) = await gateway.Api.CreateTenantWithKeyAsync("free");
+        // Counted on POST /v1/chat/moved, then sent by try_files to /v1/chat/completions, whose access phase runs again.
+        await using var nginx = new NginxServer([gateway.First.Address, gateway.Second.Address], gateway.Upstream.Address, leases: true,
+            extraLocations: """
+                location = /v1/chat/moved {
+                            set $billing_on_failure closed;
+                            access_by_lua_block {
+                                require("billing_lease").access()
+                            }
+                            try_files /nothing-here /v1/chat/completions;
+                        }
+                """);
+        await nginx.StartAsync(Cancel);
+        using var http = new HttpClient { BaseAddress = nginx.Address };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        using var moved = await http.PostAsync("/v1/chat/moved", new StringContent("{}"), Cancel);
+        using var next = await ChatAsync(http);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (moved.StatusCode, next.StatusCode));
+        Assert.Equal(["/v1/chat/completions", "/v1/chat/completions"], gateway.ReceivedWith(key).Select(r => r.PathAndQuery));
+        Assert.Equal("1", gateway.ReceivedWith(key)[0].Headers["X-Quota-Used"]);
+        Assert.Equal("1", Header(moved, "X-Quota-Used"));
+        Assert.Equal("2", Header(next, "X-Quota-Used"));
+        await UsageBecomesAsync(key, 2);
+        await LeaseUsageBecomesAsync(tenantId, 2);
+    }
+
+    [Fact]
     public async Task Unmatched_and_free_routes_pass_without_quota_headers_and_record_nothing()
     {
         var (tenantId, key) = await gateway.Api.CreateTenantWithKeyAsync("free");
         using var http = gateway.Client(key);
 
-        using var unmatched = await http.GetAsync("/v1/documents/7", Cancel);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/documents/7");
+        request.Headers.Add("X-Quota-Remaining", "999999");
+        using var unmatched = await http.SendAsync(request, Cancel);
         using var free = await http.GetAsync("/v1/status", Cancel);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (unmatched.StatusCode, free.StatusCode));
         Assert.Equal(2, gateway.ReceivedWith(key).Count);
         Assert.All(gateway.ReceivedWith(key), r => Assert.False(r.Headers.ContainsKey("X-Quota-Metric")));
+        Assert.All(gateway.ReceivedWith(key), r => Assert.False(r.Headers.ContainsKey("X-Quota-Remaining"), "the client's own quota header reached the service"));
         Assert.False(unmatched.Headers.Contains("X-Quota-Metric"));
         Assert.Equal(0, await LeaseUsageAsync(tenantId));
     }
