@@ -20,6 +20,31 @@ public abstract class NginxGatewaySpecifications
 
     protected static Task<HttpResponseMessage> ChatAsync(HttpClient http) => http.PostAsync("/v1/chat/completions", new StringContent("{}"), Cancel);
 
+    /// <summary>
+    /// A tenant 37 calls below its hard cap sends 200 requests at once through nginx: exactly 37 are let through and
+    /// reach the service, the other 163 get 429. Returns the tenant, for what each configuration records.
+    /// </summary>
+    protected async Task<(Guid TenantId, string Key)> ExactlyThirtySevenOfTwoHundredAsync()
+    {
+        var (tenantId, key) = await Gateway.Api.CreateTenantWithKeyAsync("free");
+        await Gateway.Api.SeedUsageAsync(tenantId, "api_calls", 10_000 - 37);
+        using var http = Gateway.Client(key);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+        {
+            using var response = await ChatAsync(http);
+            return response.StatusCode;
+        }));
+
+        Assert.True(statuses.All(s => s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests),
+            string.Join(",", statuses.Distinct()) + "\n" + File.ReadAllText(Gateway.Nginx.ErrorLogPath));
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == 37,
+            $"{statuses.Count(s => s == HttpStatusCode.OK)} let through\n{File.ReadAllText(Gateway.Nginx.ErrorLogPath)}");
+        Assert.Equal(163, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(37, Gateway.ReceivedWith(key).Count);
+        return (tenantId, key);
+    }
+
     [Fact]
     public async Task Past_a_hard_cap_the_client_gets_429_with_retry_after_and_a_problem_and_the_service_is_never_called()
     {
