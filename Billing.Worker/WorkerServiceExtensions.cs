@@ -1,6 +1,7 @@
 using Billing.Infrastructure;
 using Billing.Infrastructure.Alerts;
 using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
 using Billing.Worker.Dashboard;
@@ -58,6 +59,11 @@ public static class WorkerServiceExtensions
         builder.Services.AddScoped<ReconcileUsageJob>();
         builder.Services.AddScoped<DetectAlertsJob>();
         builder.Services.AddScoped<DeliverAlertsJob>();
+        builder.Services.AddScoped<ExpireEventIdsJob>();
+        builder.Services.AddOptions<EventIdRetentionOptions>().Bind(builder.Configuration.GetSection(EventIdRetentionOptions.SectionName))
+            .Validate(o => o.EventIdRetentionDays >= EventIdRetentionOptions.MinimumDays,
+                $"Usage:EventIdRetentionDays must be at least {EventIdRetentionOptions.MinimumDays}: an event id must deduplicate for as long as an event may be sent with its timestamp.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<AggregationMetrics>();
         return builder;
     }
@@ -96,6 +102,7 @@ public static class WorkerServiceExtensions
         recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
         recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<DeliverAlertsJob>(DeliverAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<ExpireEventIdsJob>(ExpireEventIdsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         app.Lifetime.ApplicationStarted.Register(() => recurring.Trigger(HeartbeatJob.Name));
         return app;
     }

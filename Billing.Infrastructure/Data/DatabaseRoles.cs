@@ -24,7 +24,7 @@ public static class DatabaseRoles
     public const string Operator = "billing_operator";
 
     /// <summary>
-    /// The group commit: <c>INSERT</c> (and so binary <c>COPY</c>) into <c>usage_events</c>, nothing else. It bypasses
+    /// The group commit: <c>INSERT</c> (and so binary <c>COPY</c>) into <c>usage_event_ids</c> and <c>usage_events</c>, nothing else. It bypasses
     /// row-level security because PostgreSQL refuses <c>COPY FROM</c> under it, and reads nothing, so it cannot see a row.
     /// </summary>
     public const string Ingest = "billing_ingest";

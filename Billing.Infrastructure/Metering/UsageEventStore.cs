@@ -5,20 +5,29 @@ using NpgsqlTypes;
 namespace Billing.Infrastructure.Metering;
 
 /// <summary>
-/// Writes usage events in one statement. The database decides duplicates at write time (the unique index on
-/// tenant and id): there is no "claimed but not stored" state, so a retry after a failed write is counted exactly once.
+/// Writes usage events in one transaction. The database decides duplicates at write time, by the primary key of
+/// <c>usage_event_ids</c> (tenant and id), written in the same transaction as the events: there is no "claimed but not
+/// stored" state, so a retry after a failed write is counted exactly once. Ids expire after
+/// <c>Usage:EventIdRetentionDays</c> (docs/database.md, "Event store layout at scale").
 /// </summary>
 public static class UsageEventStore
 {
-    // The first row is the count of new events; the (tenant, id) pairs follow only when some were duplicates, so the
-    // common all-new insert sends back one row instead of one per event.
+    // The ids first: those new to usage_event_ids are the events stored, in the order given (ids are drawn in that
+    // order, which orders events of equal time). The first row is the count of new events; the (tenant, id) pairs
+    // follow only when some were duplicates, so the common all-new insert sends back one row instead of one per event.
     private const string InsertSql = """
-        WITH inserted AS (
+        WITH new_ids AS (
+            INSERT INTO usage_event_ids (tenant_id, event_id)
+            SELECT * FROM unnest(@tenants, @ids)
+            ON CONFLICT (tenant_id, event_id) DO NOTHING
+            RETURNING tenant_id, event_id),
+        inserted AS (
             INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
             SELECT e.tenant_id, e.event_id, e.metric, e.value, e.occurred_at, e.properties::jsonb, e.trace_parent
             FROM unnest(@tenants, @ids, @metrics, @values, @times, @properties, @traces)
-                AS e(tenant_id, event_id, metric, value, occurred_at, properties, trace_parent)
-            ON CONFLICT (tenant_id, event_id) DO NOTHING
+                WITH ORDINALITY AS e(tenant_id, event_id, metric, value, occurred_at, properties, trace_parent, position)
+            JOIN new_ids n ON n.tenant_id = e.tenant_id AND n.event_id = e.event_id
+            ORDER BY e.position
             RETURNING tenant_id, event_id),
         total AS (SELECT count(*)::int AS n FROM inserted)
         SELECT NULL::uuid, NULL::text, n FROM total
@@ -26,24 +35,46 @@ public static class UsageEventStore
         SELECT i.tenant_id, i.event_id, NULL::int FROM inserted i, total WHERE total.n < @count
         """;
 
+    private const string CopyIdsSql = "COPY usage_event_ids (tenant_id, event_id) FROM STDIN (FORMAT BINARY)";
+
     private const string CopySql =
         "COPY usage_events (tenant_id, event_id, metric, value, occurred_at, properties, trace_parent) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>
-    /// Stores the events with a binary <c>COPY</c>, cheaper for PostgreSQL than the deduplicating insert; null when any
-    /// event is a duplicate, in which case the <c>COPY</c>, all-or-nothing in its own transaction, stored nothing and the
-    /// caller writes the events with <see cref="InsertByTenantAsync"/>.
+    /// Stores the events with two binary <c>COPY</c>s in one transaction, the ids and then the events, cheaper for
+    /// PostgreSQL than the deduplicating insert; null when any event is a duplicate, in which case the ids' <c>COPY</c>
+    /// failed, the transaction stored nothing and the caller writes the events with <see cref="InsertByTenantAsync"/>.
     /// </summary>
     /// <remarks>
-    /// Runs outside any transaction (a failed <c>COPY</c> would abort it) on an <see cref="IngestionDataSource"/> connection:
-    /// PostgreSQL refuses <c>COPY FROM</c> under row-level security.
+    /// Runs on an <see cref="IngestionDataSource"/> connection: PostgreSQL refuses <c>COPY FROM</c> under row-level security.
     /// </remarks>
     public static async Task<InsertedEvents?> TryCopyAsync(
         NpgsqlConnection connection, IReadOnlyList<NewUsageEvent> events, CancellationToken cancellationToken)
     {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using var copy = await connection.BeginBinaryImportAsync(CopySql, cancellationToken);
+            await using (var ids = await connection.BeginBinaryImportAsync(CopyIdsSql, cancellationToken))
+            {
+                foreach (var e in events)
+                {
+                    await ids.StartRowAsync(cancellationToken);
+                    await ids.WriteAsync(e.TenantId, NpgsqlDbType.Uuid, cancellationToken);
+                    await ids.WriteAsync(e.EventId, NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await ids.CompleteAsync(cancellationToken);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return null;
+        }
+
+        ulong stored;
+        await using (var copy = await connection.BeginBinaryImportAsync(CopySql, cancellationToken))
+        {
             foreach (var e in events)
             {
                 await copy.StartRowAsync(cancellationToken);
@@ -56,13 +87,11 @@ public static class UsageEventStore
                 await WriteNullableAsync(copy, e.TraceParent, NpgsqlDbType.Text, cancellationToken);
             }
 
-            var stored = await copy.CompleteAsync(cancellationToken);
-            return InsertedEvents.All(checked((int)stored));
+            stored = await copy.CompleteAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            return null;
-        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return InsertedEvents.All(checked((int)stored));
     }
 
     /// <summary>

@@ -125,10 +125,17 @@ public sealed partial class QuotaLedger(
 
         if (eventId is not null)
         {
-            // In the PostgreSQL fallback the event was written with the decision; unwrite it unless already aggregated.
+            // In the PostgreSQL fallback the event was written with the decision; unwrite it unless already aggregated, and
+            // its id with it, or a retry of the request would be refused as a duplicate. The event is found among the
+            // tenant's pending ones (a partial index), since no index holds every event's id.
             await using var connection = await TenantConnections.OpenAsync(dataSource, CancellationToken.None);
-            await using var command = new NpgsqlCommand(
-                "DELETE FROM usage_events WHERE tenant_id = @tenant AND event_id = @id AND aggregated_at IS NULL", connection);
+            await using var command = new NpgsqlCommand("""
+                WITH given_back AS (
+                    DELETE FROM usage_events WHERE tenant_id = @tenant AND metric = @metric AND event_id = @id AND aggregated_at IS NULL
+                    RETURNING tenant_id, event_id)
+                DELETE FROM usage_event_ids i USING given_back g WHERE i.tenant_id = g.tenant_id AND i.event_id = g.event_id
+                """, connection);
+            command.Parameters.AddWithValue("metric", metric.ToKey());
             command.Parameters.AddWithValue("tenant", tenantId);
             command.Parameters.AddWithValue("id", eventId);
             await command.ExecuteNonQueryAsync();

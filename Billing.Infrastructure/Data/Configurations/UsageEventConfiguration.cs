@@ -16,9 +16,8 @@ internal sealed class UsageEventConfiguration : IEntityTypeConfiguration<UsageEv
         builder.Property(e => e.Properties).HasColumnType("jsonb");
         builder.Property(e => e.ReceivedAt).HasDefaultValueSql("now()");
         builder.Property(e => e.TraceParent).HasMaxLength(UsageEventColumns.TraceParentMaxLength);
-        // Dedup at write time: INSERT ... ON CONFLICT (tenant_id, event_id) DO NOTHING, forever.
-        // The table is deliberately not partitioned by time, which would need the partition key in this index.
-        builder.HasIndex(e => new { e.TenantId, e.EventId }).IsUnique();
+        // No index on (tenant_id, event_id): duplicates are decided in usage_event_ids (migration EventIdsTable), whose
+        // ids expire, so that no index of random client ids grows with the history (docs/database.md).
         // Period usage per tenant and metric (the usage API and the Redis rebuild).
         builder.HasIndex(e => new { e.TenantId, e.Metric, e.OccurredAt });
         // The aggregator claims unmarked events only; the partial index stays small.

@@ -922,10 +922,6 @@ namespace Billing.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_usage_events_unaggregated")
                         .HasFilter("aggregated_at IS NULL");
 
-                    b.HasIndex("TenantId", "EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_usage_events_tenant_id_event_id");
-
                     b.HasIndex("TenantId", "Metric", "OccurredAt")
                         .HasDatabaseName("ix_usage_events_tenant_id_metric_occurred_at");
 

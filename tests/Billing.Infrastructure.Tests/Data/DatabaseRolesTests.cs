@@ -216,7 +216,7 @@ public sealed partial class DatabaseRolesTests(MigratedDatabase migrated) : ICla
 
     private static readonly string[] TenantTables =
     [
-        "tenants", "api_keys", "subscriptions", "usage_events", "usage_aggregates", "usage_aggregates_hourly", "meter_submissions",
+        "tenants", "api_keys", "subscriptions", "usage_events", "usage_event_ids", "usage_aggregates", "usage_aggregates_hourly", "meter_submissions",
         "meter_reconciliations", "invoices", "invoice_lines", "usage_alerts", "alert_detection_retries", "audit_log",
     ];
 

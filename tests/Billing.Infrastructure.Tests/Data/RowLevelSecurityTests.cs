@@ -111,7 +111,7 @@ public sealed class RowLevelSecurityTests(DataStoresFixture stores)
             tables.Add((reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3)));
         }
 
-        Assert.Equal(13, tables.Count);
+        Assert.Equal(14, tables.Count);
         Assert.All(tables, t => Assert.Equal((t.Item1, true, true, true), t));
     }
 }

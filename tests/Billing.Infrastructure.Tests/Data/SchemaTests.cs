@@ -39,7 +39,7 @@ public sealed class SchemaTests(DataStoresFixture stores)
     }
 
     [Theory]
-    [InlineData("usage_events", "(tenant_id, event_id)")]
+    [InlineData("usage_event_ids", "(tenant_id, event_id)")]
     [InlineData("webhook_events", "(stripe_event_id)")]
     [InlineData("meter_submissions", "(identifier)")]
     [InlineData("meter_submissions", "(tenant_id, metric, bucket_start, revision)")]
@@ -60,9 +60,8 @@ public sealed class SchemaTests(DataStoresFixture stores)
         var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
         var tenant = Guid.NewGuid();
         const string insert = """
-            INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at)
-            VALUES (@tenant, @id, 'api_calls', 1, now())
-            ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id
+            INSERT INTO usage_event_ids (tenant_id, event_id) VALUES (@tenant, @id)
+            ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING event_id
             """;
 
         var first = await ListAsync(connectionString, insert, ("tenant", tenant), ("id", "evt-1"));
@@ -72,7 +71,21 @@ public sealed class SchemaTests(DataStoresFixture stores)
         Assert.Single(first);
         Assert.Empty(second);
         Assert.Single(otherTenant);
-        Assert.Equal(2L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM usage_events"));
+        Assert.Equal(2L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM usage_event_ids"));
+    }
+
+    [Fact]
+    public async Task No_index_of_the_event_store_holds_client_ids_only_the_expiring_id_table_does()
+    {
+        var connectionString = (await stores.CreateMigratedDatabaseAsync()).Superuser;
+
+        var events = await ListAsync(connectionString, "SELECT indexdef FROM pg_indexes WHERE tablename = 'usage_events'");
+        var ids = await ListAsync(connectionString, "SELECT indexdef FROM pg_indexes WHERE tablename = 'usage_event_ids' ORDER BY indexname");
+
+        Assert.DoesNotContain(events, d => d.Contains("event_id", StringComparison.Ordinal));
+        Assert.Equal(2, ids.Count);
+        Assert.EndsWith("(received_at)", ids[0]);
+        Assert.EndsWith("(tenant_id, event_id)", ids[1]);
     }
 
     [Fact]

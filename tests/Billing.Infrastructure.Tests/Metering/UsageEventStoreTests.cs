@@ -29,9 +29,10 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
         }
     }
 
-    private async Task<Connections> OpenAsync()
+    private async Task<Connections> OpenAsync() => await OpenAsync(await stores.CreateMigratedDatabaseAsync());
+
+    private static async Task<Connections> OpenAsync(TestDatabase database)
     {
-        var database = await stores.CreateMigratedDatabaseAsync();
         var connections = new Connections(new NpgsqlConnection(database.Api), new IngestionDataSource(database.Api), new NpgsqlConnection(database.Superuser));
         await connections.Api.OpenAsync(TestContext.Current.CancellationToken);
         await connections.Superuser.OpenAsync(TestContext.Current.CancellationToken);
@@ -71,6 +72,73 @@ public sealed class UsageEventStoreTests(DataStoresFixture stores)
         Assert.False(none.Contains((Tenant, "c")) || none.Contains((Tenant, "d")));
         await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events", connection);
         Assert.Equal(4L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(Writes))]
+    public async Task Events_are_stored_in_the_order_given_which_orders_events_of_equal_time(string write)
+    {
+        await using var connections = await OpenAsync();
+        string[] ids = ["z", "a", "m", "b", "y"];
+
+        await WriteAsync(write, connections, [Event("a")]);
+        await WriteAsync(write, connections, [.. ids.Select(id => Event(id))]);
+
+        await using var stored = new NpgsqlCommand("SELECT array_agg(event_id ORDER BY id) FROM usage_events", connections.Superuser);
+        Assert.Equal(["a", "z", "m", "b", "y"], (string[])(await stored.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+    }
+
+    [Theory]
+    [MemberData(nameof(Writes))]
+    public async Task An_id_past_its_retention_is_accepted_again_and_one_within_it_is_still_a_duplicate(string write)
+    {
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var connections = await OpenAsync(database);
+        await WriteAsync(write, connections, [Event("old"), Event("recent")]);
+        await using (var age = new NpgsqlCommand(
+            "UPDATE usage_event_ids SET received_at = now() - interval '46 days' WHERE event_id = 'old'", connections.Superuser))
+        {
+            await age.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        // As the worker's expiry job runs it, with the default retention of 45 days.
+        await using var worker = new NpgsqlConnection(database.Worker);
+        await worker.OpenAsync(TestContext.Current.CancellationToken);
+        var cutoff = DateTimeOffset.UtcNow - new EventIdRetentionOptions().Retention;
+        var expired = await EventIdExpiry.DeleteBatchAsync(worker, cutoff, EventIdExpiry.BatchSize, TestContext.Current.CancellationToken);
+        var again = await WriteAsync(write, connections, [Event("old"), Event("recent")]);
+
+        Assert.Equal(1, expired);
+        Assert.Equal(1, again.Count);
+        Assert.True(again.Contains((Tenant, "old")));
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events", connections.Superuser);
+        Assert.Equal(3L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_expiry_deletes_in_bounded_batches_until_none_is_left()
+    {
+        var database = await stores.CreateMigratedDatabaseAsync();
+        await using var connections = await OpenAsync(database);
+        await WriteAsync("copy", connections, [.. Enumerable.Range(0, 25).Select(i => Event($"e{i}"))]);
+        await using (var age = new NpgsqlCommand("UPDATE usage_event_ids SET received_at = now() - interval '50 days'", connections.Superuser))
+        {
+            await age.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var worker = new NpgsqlConnection(database.Worker);
+        await worker.OpenAsync(TestContext.Current.CancellationToken);
+        var batches = new List<int>();
+        int batch;
+        do
+        {
+            batches.Add(batch = await EventIdExpiry.DeleteBatchAsync(worker, DateTimeOffset.UtcNow.AddDays(-45), 10, TestContext.Current.CancellationToken));
+        }
+        while (batch == 10);
+
+        Assert.Equal([10, 10, 5], batches);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_event_ids", connections.Superuser);
+        Assert.Equal(0L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     [Theory]

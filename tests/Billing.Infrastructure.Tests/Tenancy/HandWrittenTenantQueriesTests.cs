@@ -41,6 +41,7 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
                 INSERT INTO subscriptions (id, tenant_id, plan, status, billing_anchor, current_period_start, current_period_end, cancel_at_period_end, created_at, updated_at)
                   VALUES (gen_random_uuid(), @t, 'standard', 'active', @anchor, @anchor, @anchor + interval '1 month', false, now(), now());
                 INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at) VALUES (@t, 'seeded', 'api_calls', 5, now() - interval '1 hour');
+                INSERT INTO usage_event_ids (tenant_id, event_id) VALUES (@t, 'seeded');
                 INSERT INTO usage_aggregates (tenant_id, metric, window_start, value, event_count, updated_at) VALUES (@t, 'api_calls', date_trunc('minute', now()), 5, 1, now());
                 INSERT INTO meter_submissions (tenant_id, metric, bucket_start, identifier, value, status, attempts, created_at)
                   VALUES (@t, 'api_calls', date_trunc('minute', now()), 'seeded-' || @t, 5, 'pending', 0, now());
@@ -76,11 +77,15 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         return builder.Build();
     }
 
-    private static async Task<long> EventsOfAsync(TestDatabase database, Guid tenant)
+    private static Task<long> EventsOfAsync(TestDatabase database, Guid tenant) => CountOfAsync(database, "usage_events", tenant);
+
+    private static Task<long> IdsOfAsync(TestDatabase database, Guid tenant) => CountOfAsync(database, "usage_event_ids", tenant);
+
+    private static async Task<long> CountOfAsync(TestDatabase database, string table, Guid tenant)
     {
         await using var connection = new NpgsqlConnection(database.Superuser);
         await connection.OpenAsync(Token);
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM usage_events WHERE tenant_id = @t", connection);
+        await using var count = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE tenant_id = @t", connection);
         count.Parameters.AddWithValue("t", tenant);
         return (long)(await count.ExecuteScalarAsync(Token))!;
     }
@@ -131,6 +136,26 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
     }
 
     [Fact]
+    public async Task A_quota_decided_in_PostgreSQL_and_given_back_takes_its_event_id_back_so_the_retry_is_recorded_once()
+    {
+        var database = await SeedTwoTenantsAsync();
+        using var api = Api(database, $"127.0.0.1:{LocalServerProcess.FreePort()},abortConnect=false,connectTimeout=200,connectRetry=0");
+        var ledger = api.Services.GetRequiredService<QuotaLedger>();
+        var quota = new Quota(Metric.ApiCalls, Included: 100, CapMode.Hard, GracePercent: 0, Overage: null);
+
+        using (TenantScope.Enter(_a))
+        {
+            await ledger.DecideAsync(_a, quota, Period, 1, reserve: true, idempotencyKey: null, eventId: "retried", Token);
+            await ledger.ReleaseAsync(_a, Metric.ApiCalls, Period, 1, "retried");
+            Assert.Equal((1L, 1L), (await EventsOfAsync(database, _a), await IdsOfAsync(database, _a)));
+            await ledger.DecideAsync(_a, quota, Period, 1, reserve: true, idempotencyKey: null, eventId: "retried", Token);
+        }
+
+        // The seeded event and the retried one, each with its id.
+        Assert.Equal((2L, 2L), (await EventsOfAsync(database, _a), await IdsOfAsync(database, _a)));
+    }
+
+    [Fact]
     public async Task A_quota_of_B_decided_in_PostgreSQL_in_As_scope_neither_reads_nor_writes_Bs_events()
     {
         var database = await SeedTwoTenantsAsync();
@@ -161,6 +186,7 @@ public sealed class HandWrittenTenantQueriesTests(DataStoresFixture stores)
         (string Table, string Column, bool Readable)[] tables =
         [
             ("tenants", "id", true), ("api_keys", "tenant_id", true), ("subscriptions", "tenant_id", true), ("usage_events", "tenant_id", true),
+            ("usage_event_ids", "tenant_id", true),
             ("usage_aggregates", "tenant_id", true), ("invoices", "tenant_id", true), ("invoice_lines", "tenant_id", true), ("usage_alerts", "tenant_id", true),
             ("audit_log", "tenant_id", true), ("meter_submissions", "tenant_id", false), ("meter_reconciliations", "tenant_id", false),
         ];
