@@ -14,7 +14,7 @@ namespace Billing.Worker.Tests.Jobs;
 public sealed class ExclusiveRunTests(DataStoresFixture stores)
 {
     private static readonly Type[] RecurringJobs =
-        [typeof(HeartbeatJob), typeof(AggregateUsageJob), typeof(SubmitUsageJob), typeof(ReconcileUsageJob), typeof(DetectAlertsJob), typeof(DeliverAlertsJob)];
+        [typeof(HeartbeatJob), typeof(AggregateUsageJob), typeof(SubmitUsageJob), typeof(ReconcileUsageJob), typeof(DetectAlertsJob), typeof(DeliverAlertsJob), typeof(ExpireEventIdsJob)];
 
     [Fact]
     public async Task A_second_run_finds_the_lock_taken_and_the_next_run_after_release_gets_it()
