@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Billing.Infrastructure.Metering;
 using Npgsql;
 
 namespace Billing.Bench;
@@ -10,7 +11,9 @@ namespace Billing.Bench;
 /// upserted into <c>usage_aggregates</c> (whose trigger rolls them up into hours) by the same statement with the fold's rules for counters (sum, count, newest
 /// event by time then id); only counters are seeded, so no gauge rule is needed. The windows are written as already
 /// submitted (<c>submission_pending = false</c>): the benchmark runs no worker, and seeded history is not new work.
-/// Event ids are random UUIDs, as most clients send, so the deduplication index grows as it does in production.
+/// Event ids are random UUIDs, as most clients send. Each event is received when it occurred, and its id is kept in
+/// <c>usage_event_ids</c> only if that is within the default <c>Usage:EventIdRetentionDays</c>, as the worker's expiry
+/// leaves the ids of a history in production.
 /// </summary>
 public static class StoredEventsGenerator
 {
@@ -21,16 +24,23 @@ public static class StoredEventsGenerator
         SELECT @tenant, gen_random_uuid()::text,
                (ARRAY['api_calls', 'llm_tokens', 'agent_executions'])[1 + g % 3],
                CASE g % 3 WHEN 1 THEN 100 + g % 1901 ELSE 1 END,
-               @from + (@to - @from) * ((g - @first)::float8 / @count), now(), {aggregated_at}
+               @from + (@to - @from) * ((g - @first)::float8 / @count), @from + (@to - @from) * ((g - @first)::float8 / @count), {aggregated_at}
         FROM generate_series(@first, @first + @rows - 1) AS g
+        """;
+
+    // The ids the expiry has not removed yet.
+    private const string IdsSql = """
+        ids AS (
+            INSERT INTO usage_event_ids (tenant_id, event_id, received_at)
+            SELECT tenant_id, event_id, received_at FROM inserted WHERE received_at >= now() - @retention)
         """;
 
     private static readonly string AggregatedSql = $"""
         WITH inserted AS (
             INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, received_at, aggregated_at)
             {EventsSql.Replace("{aggregated_at}", "now()", StringComparison.Ordinal)}
-            RETURNING id, tenant_id, metric, value, occurred_at
-        )
+            RETURNING id, tenant_id, event_id, metric, value, occurred_at, received_at
+        ), {IdsSql}
         INSERT INTO usage_aggregates (tenant_id, metric, window_start, value, event_count, last_event_at, last_event_id, submission_pending, updated_at)
         SELECT tenant_id, metric, date_trunc('minute', occurred_at), sum(value), count(*)::int, max(occurred_at),
                (array_agg(id ORDER BY occurred_at DESC, id DESC))[1], false, now()
@@ -45,8 +55,12 @@ public static class StoredEventsGenerator
         """;
 
     private static readonly string PendingSql = $"""
-        INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, received_at, aggregated_at)
-        {EventsSql.Replace("{aggregated_at}", "NULL", StringComparison.Ordinal)}
+        WITH inserted AS (
+            INSERT INTO usage_events (tenant_id, event_id, metric, value, occurred_at, received_at, aggregated_at)
+            {EventsSql.Replace("{aggregated_at}", "NULL", StringComparison.Ordinal)}
+            RETURNING tenant_id, event_id, received_at
+        ), {IdsSql}
+        SELECT count(*) FROM inserted
         """;
 
     /// <summary>
@@ -65,12 +79,12 @@ public static class StoredEventsGenerator
     public static Task<TimeSpan> SeedPendingAsync(string connectionString, Guid tenantId, long count, DateTimeOffset from, DateTimeOffset to) =>
         InsertAsync(connectionString, PendingSql, tenantId, count, from, to);
 
-    /// <summary>Empties the event store and its aggregates, minutes and hours (TRUNCATE fires no row trigger; the benchmark's warm-up leaves events behind the first size, 0).</summary>
+    /// <summary>Empties the event store, its ids and its aggregates, minutes and hours (TRUNCATE fires no row trigger; the benchmark's warm-up leaves events behind the first size, 0).</summary>
     public static async Task ClearAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("TRUNCATE usage_events, usage_aggregates, usage_aggregates_hourly", connection);
+        await using var command = new NpgsqlCommand("TRUNCATE usage_events, usage_event_ids, usage_aggregates, usage_aggregates_hourly", connection);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -124,6 +138,7 @@ public static class StoredEventsGenerator
             command.Parameters.AddWithValue("first", first);
             command.Parameters.AddWithValue("rows", Math.Min(Chunk, count - first));
             command.Parameters.AddWithValue("count", (double)count);
+            command.Parameters.AddWithValue("retention", new EventIdRetentionOptions().Retention);
             await command.ExecuteNonQueryAsync();
         }
 
@@ -134,7 +149,7 @@ public static class StoredEventsGenerator
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        foreach (var table in new[] { "usage_events", "usage_aggregates", "usage_aggregates_hourly" })
+        foreach (var table in new[] { "usage_events", "usage_event_ids", "usage_aggregates", "usage_aggregates_hourly" })
         {
             await using var vacuum = new NpgsqlCommand($"VACUUM (ANALYZE) {table}", connection) { CommandTimeout = 0 };
             await vacuum.ExecuteNonQueryAsync();
