@@ -55,6 +55,9 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<ExclusiveRun>();
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
+        builder.Services.AddOptions<AggregationOptions>().Bind(builder.Configuration.GetSection(AggregationOptions.SectionName))
+            .Validate(o => o.Lanes is >= 1 and <= AggregationOptions.MaxLanes, $"Aggregation:Lanes must be from 1 to {AggregationOptions.MaxLanes}.")
+            .ValidateOnStart();
         builder.Services.AddScoped<SubmitUsageJob>();
         builder.Services.AddScoped<ReconcileUsageJob>();
         builder.Services.AddScoped<DetectAlertsJob>();
@@ -98,6 +101,20 @@ public static class WorkerServiceExtensions
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        var lanes = app.Services.GetRequiredService<IOptions<AggregationOptions>>().Value.Lanes;
+        for (var lane = 0; lane < AggregationOptions.MaxLanes; lane++)
+        {
+            var index = lane;
+            if (index < lanes)
+            {
+                recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.LaneName(index), job => job.RunLaneAsync(index, CancellationToken.None), Cron.Minutely());
+            }
+            else
+            {
+                recurring.RemoveIfExists(AggregateUsageJob.LaneName(index));
+            }
+        }
+
         recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.Name, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
         recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());

@@ -56,8 +56,14 @@ public static class UsageAggregator
                ARRAY(SELECT DISTINCT trace_parent FROM windows WHERE trace_parent IS NOT NULL LIMIT @traces)
         """;
 
-    private const string ClaimSql =
-        "SELECT id FROM usage_events WHERE aggregated_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT @batch FOR UPDATE SKIP LOCKED";
+    // Only the lane's tenants (AggregationLane); with one lane, every tenant. A tenant's minutes and hours are then folded
+    // by one transaction at a time, whatever the number of concurrent runs: two folds upserting the same windows in
+    // different orders could deadlock.
+    private const string ClaimSql = """
+        SELECT id FROM usage_events
+        WHERE aggregated_at IS NULL AND set_aside_at IS NULL AND (hashtext(tenant_id::text) & 2147483647) % @lanes = @lane
+        ORDER BY id LIMIT @batch FOR UPDATE SKIP LOCKED
+        """;
 
     private static readonly string BatchSql = FoldSql.Replace("{claimed}", ClaimSql, StringComparison.Ordinal);
 
@@ -83,17 +89,28 @@ public static class UsageAggregator
             new(Events + other.Events, Windows + other.Windows, [.. TraceParents.Union(other.TraceParents).Take(MaxTraces)], SetAside + other.SetAside);
     }
 
-    /// <summary>Aggregates up to <paramref name="batchSize"/> unmarked events; call again while <see cref="Result.Claimed"/> is a full batch.</summary>
-    public static async Task<Result> RunBatchAsync(NpgsqlConnection connection, int batchSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Aggregates up to <paramref name="batchSize"/> unmarked events of the <paramref name="lane"/>'s tenants (all tenants
+    /// by default); call again while <see cref="Result.Claimed"/> is a full batch.
+    /// </summary>
+    public static async Task<Result> RunBatchAsync(NpgsqlConnection connection, int batchSize, CancellationToken cancellationToken, AggregationLane? lane = null)
     {
+        var of = lane ?? AggregationLane.All;
         try
         {
-            return await FoldAsync(connection, null, BatchSql, command => command.Parameters.AddWithValue("batch", batchSize), cancellationToken);
+            return await FoldAsync(connection, null, BatchSql, command => BindClaim(command, batchSize, of), cancellationToken);
         }
         catch (PostgresException e) when (FailsOnItsRows(e))
         {
-            return await IsolateAsync(connection, batchSize, cancellationToken);
+            return await IsolateAsync(connection, batchSize, of, cancellationToken);
         }
+    }
+
+    private static void BindClaim(NpgsqlCommand command, int batchSize, AggregationLane lane)
+    {
+        command.Parameters.AddWithValue("batch", batchSize);
+        command.Parameters.AddWithValue("lanes", lane.Count);
+        command.Parameters.AddWithValue("lane", lane.Index);
     }
 
     /// <summary>
@@ -120,13 +137,13 @@ public static class UsageAggregator
     }
 
     /// <summary>Claims a batch in one transaction and folds it in halves until the events that fail stand alone; sets those aside.</summary>
-    private static async Task<Result> IsolateAsync(NpgsqlConnection connection, int batchSize, CancellationToken cancellationToken)
+    private static async Task<Result> IsolateAsync(NpgsqlConnection connection, int batchSize, AggregationLane lane, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var ids = new List<long>(batchSize);
         await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
-            claim.Parameters.AddWithValue("batch", batchSize);
+            BindClaim(claim, batchSize, lane);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -1,20 +1,43 @@
 using Billing.Infrastructure.Metering;
 using Hangfire;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Billing.Worker.Jobs;
 
-/// <summary>Every minute: raw usage events into 1-minute aggregates, exactly once.</summary>
-public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, ExclusiveRun exclusive, AggregationMetrics metrics, ILogger<AggregateUsageJob> logger)
+/// <summary>
+/// Every minute: raw usage events into 1-minute aggregates, exactly once, lane by lane (<see cref="AggregationOptions"/>).
+/// Each lane is a recurring job of its own, so that several workers fold different lanes at the same time; the
+/// all-lanes run catches up whatever lane no lane job took, and is what an operator triggers by hand.
+/// </summary>
+public sealed class AggregateUsageJob(
+    NpgsqlDataSource dataSource, ExclusiveRun exclusive, AggregationMetrics metrics, IOptions<AggregationOptions> options, ILogger<AggregateUsageJob> logger)
 {
     public const string Name = "aggregate-usage";
     public const int BatchSize = 10_000;
 
+    /// <summary>The recurring job of one lane; also the name of the lane's lock (<see cref="ExclusiveRun"/>).</summary>
+    public static string LaneName(int lane) => $"{Name}-lane-{lane}";
+
+    /// <summary>Every lane in turn, skipping those another run is folding now.</summary>
     // No Hangfire retry: the next minute's run is the retry, and retries would queue behind it.
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var run = await exclusive.TryEnterAsync(Name, cancellationToken);
+        foreach (var lane in AggregationLane.Of(options.Value.Lanes))
+        {
+            await FoldAsync(lane, cancellationToken);
+        }
+    }
+
+    /// <summary>One lane, unless another run is folding it now; a lane past the configured count (left by a larger setting) is nothing to do.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public Task RunLaneAsync(int lane, CancellationToken cancellationToken) =>
+        lane < options.Value.Lanes ? FoldAsync(new AggregationLane(lane, options.Value.Lanes), cancellationToken) : Task.CompletedTask;
+
+    private async Task FoldAsync(AggregationLane lane, CancellationToken cancellationToken)
+    {
+        await using var run = await exclusive.TryEnterAsync(LaneName(lane.Index), cancellationToken);
         if (run is null)
         {
             return;
@@ -26,7 +49,7 @@ public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, ExclusiveRun 
         do
         {
             var started = DateTimeOffset.UtcNow;
-            batch = await UsageAggregator.RunBatchAsync(connection, BatchSize, cancellationToken);
+            batch = await UsageAggregator.RunBatchAsync(connection, BatchSize, cancellationToken, lane);
             AggregationMetrics.TraceBatch(started, batch.Events, batch.TraceParents);
             events += batch.Events;
             setAside += batch.SetAside;
@@ -40,6 +63,7 @@ public sealed class AggregateUsageJob(NpgsqlDataSource dataSource, ExclusiveRun 
 
         var lag = await UsageAggregator.LagAsync(connection, cancellationToken);
         metrics.Record(events, setAside, lag);
-        logger.LogInformation("Aggregated {Events} usage events; oldest unaggregated is {Lag:F1} s old", events, lag.TotalSeconds);
+        logger.LogInformation("Aggregated {Events} usage events of lane {Lane} of {Lanes}; oldest unaggregated is {Lag:F1} s old",
+            events, lane.Index, lane.Count, lag.TotalSeconds);
     }
 }
