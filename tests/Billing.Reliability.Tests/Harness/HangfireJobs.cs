@@ -43,6 +43,43 @@ public sealed class HangfireJobs(string connectionString)
         }
     }
 
+    private static string[] Locks(string recurringJobId) => recurringJobId == Aggregation
+        ? [.. Enumerable.Range(0, AggregationOptions.MaxLanes).Select(lane => "job:" + AggregateUsageJob.LaneName(lane))]
+        : ["job:" + recurringJobId];
+
+    /// <summary>Enqueues every lane's aggregation job at once, as their common schedule does each minute.</summary>
+    public void TriggerLanes(int lanes)
+    {
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            Trigger(AggregateUsageJob.LaneName(lane));
+        }
+    }
+
+    /// <summary>The process ids of the workers that ran a lane's aggregation job to its end, and how many runs each.</summary>
+    public async Task<Dictionary<int, int>> LaneRunsByProcessAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            SELECT s.data FROM {HangfireStorage.Schema}.job j JOIN {HangfireStorage.Schema}.state s ON s.jobid = j.id
+            WHERE s.name = 'Processing' AND j.statename = 'Succeeded' AND j.invocationdata::text LIKE '%RunLaneAsync%'
+            """, connection);
+        var runs = new Dictionary<int, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var pid = ProcessOf(reader.GetString(0));
+            runs[pid] = runs.GetValueOrDefault(pid) + 1;
+        }
+
+        return runs;
+    }
+
+    // Hangfire's server id is "<machine>:<process id>:<guid>".
+    private static int ProcessOf(string stateData) =>
+        int.Parse(JsonDocument.Parse(stateData).RootElement.GetProperty("ServerId").GetString()!.Split(':')[^2], CultureInfo.InvariantCulture);
+
     private static string JobType(string recurringJobId) => recurringJobId == Aggregation ? nameof(AggregateUsageJob) : nameof(SubmitUsageJob);
 
     /// <summary>
@@ -57,19 +94,17 @@ public sealed class HangfireJobs(string connectionString)
             SELECT s.data FROM {HangfireStorage.Schema}.job j JOIN {HangfireStorage.Schema}.state s ON s.id = j.stateid
             WHERE j.statename = 'Processing' AND j.invocationdata::text LIKE @type
               AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(@lock, 0))
+                          AND ((l.classid::bigint << 32) | l.objid::bigint) IN (SELECT hashtextextended(k, 0) FROM unnest(@locks) AS k))
             ORDER BY j.id DESC LIMIT 1
             """, connection);
         command.Parameters.AddWithValue("type", $"%{JobType(recurringJobId)}%");
-        // The job's ExclusiveRun lock: a 64-bit advisory key, its high half in classid and its low half in objid.
-        command.Parameters.AddWithValue("lock", "job:" + recurringJobId);
+        // The job's ExclusiveRun locks (the aggregation's: one per lane): 64-bit advisory keys, the high half in classid and the low half in objid.
+        command.Parameters.AddWithValue("locks", Locks(recurringJobId));
         if (await command.ExecuteScalarAsync(cancellationToken) is not string data)
         {
             return null;
         }
 
-        // Hangfire's server id is "<machine>:<process id>:<guid>".
-        var serverId = JsonDocument.Parse(data).RootElement.GetProperty("ServerId").GetString()!;
-        return int.Parse(serverId.Split(':')[^2], CultureInfo.InvariantCulture);
+        return ProcessOf(data);
     }
 }
