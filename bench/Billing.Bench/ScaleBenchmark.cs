@@ -62,6 +62,7 @@ public static class ScaleBenchmark
         var watch = Stopwatch.StartNew();
         var ingestion = await IngestionAsync(host, sizes);
         var catchUp = await CatchUpAsync(host);
+        var lanes = await LanesAsync(host);
         var sustained = await SustainedAsync(host, sizes);
         var reads = new List<ReadFigures>();
         foreach (var events in sizes.InPeriod)
@@ -80,6 +81,7 @@ public static class ScaleBenchmark
         }
 
         Console.WriteLine($"aggregation, catch-up: {catchUp.Events:N0} events in {catchUp.Elapsed.TotalSeconds:F1} s = {catchUp.Events / catchUp.Elapsed.TotalSeconds:N0} events/s (batches of {AggregationBatch:N0}, the worker's login)");
+        Console.WriteLine($"aggregation in lanes: the same backlog of {LaneBacklog:N0} events of {LaneTenants} tenants, one run {lanes.One:N0} events/s, two lanes at once {lanes.Two:N0} events/s (ratio {lanes.Two / lanes.One:F2})");
         Console.WriteLine($"aggregation under load: {sustained}");
         Console.WriteLine($"reads: {ReadSamples} sequential samples each after warming up; counter rebuild = GET /usage with the tenant's counters deleted ({RebuildSamples} samples)");
         Console.WriteLine("  events in period   /usage p50   p99 ms   /history p50   p99 ms   rebuild p50   max ms");
@@ -164,13 +166,46 @@ public static class ScaleBenchmark
         return (events, watch.Elapsed);
     }
 
-    private static async Task<long> AggregateAllAsync(NpgsqlConnection connection)
+    private const int LaneBacklog = 400_000;
+    private const int LaneTenants = 16;
+
+    /// <summary>
+    /// (2b): a backlog of pending events of several tenants folded by one run, then the same backlog again by two runs
+    /// of two lanes at once (as two workers run them), on separate connections.
+    /// </summary>
+    private static async Task<(double One, double Two)> LanesAsync(BenchmarkHost host)
+    {
+        async Task<double> FoldAsync(params AggregationLane[] lanes)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var tenant in Enumerable.Range(0, LaneTenants).Select(_ => Guid.NewGuid()))
+            {
+                await StoredEventsGenerator.SeedPendingAsync(host.ConnectionString, tenant, LaneBacklog / LaneTenants, now.AddMinutes(-30), now.AddMinutes(-1));
+            }
+
+            var watch = Stopwatch.StartNew();
+            var folded = await Task.WhenAll(lanes.Select(async lane =>
+            {
+                await using var connection = new NpgsqlConnection(host.WorkerConnectionString);
+                await connection.OpenAsync();
+                return await AggregateAllAsync(connection, lane);
+            }));
+            Assert(folded.Sum() == LaneBacklog, $"the lanes folded {folded.Sum()} events of a backlog of {LaneBacklog}");
+            return LaneBacklog / watch.Elapsed.TotalSeconds;
+        }
+
+        var one = await FoldAsync(AggregationLane.All);
+        var two = await FoldAsync([.. AggregationLane.Of(2)]);
+        return (one, two);
+    }
+
+    private static async Task<long> AggregateAllAsync(NpgsqlConnection connection, AggregationLane? lane = null)
     {
         long events = 0;
         UsageAggregator.Result batch;
         do
         {
-            batch = await UsageAggregator.RunBatchAsync(connection, AggregationBatch, CancellationToken.None);
+            batch = await UsageAggregator.RunBatchAsync(connection, AggregationBatch, CancellationToken.None, lane);
             events += batch.Events;
         }
         while (batch.Claimed == AggregationBatch);
