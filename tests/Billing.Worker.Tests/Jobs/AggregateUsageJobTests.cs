@@ -1,7 +1,7 @@
 using Billing.Infrastructure.Metering;
 using Billing.Testing;
 using Billing.Worker.Jobs;
-using Microsoft.Extensions.Configuration;
+using Billing.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,18 +21,8 @@ public sealed class AggregateUsageJobTests(DataStoresFixture stores)
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static IHost Worker(TestDatabase database, string lanes)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:billingdb"] = database.Worker,
-            ["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false",
-            ["Aggregation:Lanes"] = lanes,
-        });
-        builder.AddWorkerJobs();
-        return builder.Build();
-    }
+    private static IHost Worker(TestDatabase database, string lanes) =>
+        JobsHost.Build(database, new Dictionary<string, string> { ["Aggregation:Lanes"] = lanes });
 
     private static async Task RunAsync(IHost worker, Func<AggregateUsageJob, Task> run)
     {

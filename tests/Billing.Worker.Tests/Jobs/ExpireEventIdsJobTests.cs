@@ -1,7 +1,7 @@
 using Billing.Infrastructure.Metering;
 using Billing.Testing;
 using Billing.Worker.Jobs;
-using Microsoft.Extensions.Configuration;
+using Billing.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,24 +18,8 @@ public sealed class ExpireEventIdsJobTests(DataStoresFixture stores)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static IHost Worker(TestDatabase database, TimeProvider clock, string? retentionDays = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:billingdb"] = database.Worker,
-            ["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false",
-        };
-        if (retentionDays is not null)
-        {
-            settings["Usage:EventIdRetentionDays"] = retentionDays;
-        }
-
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddWorkerJobs();
-        builder.Services.AddSingleton(clock);
-        return builder.Build();
-    }
+    private static IHost Worker(TestDatabase database, TimeProvider clock, string? retentionDays = null) =>
+        JobsHost.Build(database, retentionDays is null ? null : new Dictionary<string, string> { ["Usage:EventIdRetentionDays"] = retentionDays }, clock);
 
     [Fact]
     public async Task A_run_removes_the_ids_received_before_the_retention_and_keeps_the_others()
