@@ -59,6 +59,9 @@ public static class WorkerServiceExtensions
             .Validate(o => o.Lanes is >= 1 and <= AggregationOptions.MaxLanes, $"Aggregation:Lanes must be from 1 to {AggregationOptions.MaxLanes}.")
             .ValidateOnStart();
         builder.Services.AddScoped<SubmitUsageJob>();
+        builder.Services.AddOptions<SubmissionOptions>()
+            .Validate(o => o.Lanes is >= 1 and <= SubmissionOptions.MaxLanes, $"Submission:Lanes must be from 1 to {SubmissionOptions.MaxLanes}.")
+            .ValidateOnStart();
         builder.Services.AddScoped<ReconcileUsageJob>();
         builder.Services.AddScoped<DetectAlertsJob>();
         builder.Services.AddScoped<DeliverAlertsJob>();
@@ -116,6 +119,20 @@ public static class WorkerServiceExtensions
         }
 
         recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.Name, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
+        var submissionLanes = app.Services.GetRequiredService<IOptions<SubmissionOptions>>().Value.Lanes;
+        for (var lane = 0; lane < SubmissionOptions.MaxLanes; lane++)
+        {
+            var index = lane;
+            if (index < submissionLanes)
+            {
+                recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.LaneName(index), job => job.RunLaneAsync(index, CancellationToken.None), "*/5 * * * *");
+            }
+            else
+            {
+                recurring.RemoveIfExists(SubmitUsageJob.LaneName(index));
+            }
+        }
+
         recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
         recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<DeliverAlertsJob>(DeliverAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());

@@ -1,6 +1,7 @@
 using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Configurations;
+using Billing.Infrastructure.Tenancy;
 using Npgsql;
 
 namespace Billing.Infrastructure.Metering;
@@ -56,16 +57,18 @@ public static class UsageAggregator
                ARRAY(SELECT DISTINCT trace_parent FROM windows WHERE trace_parent IS NOT NULL LIMIT @traces)
         """;
 
-    // Only the lane's tenants (AggregationLane); with one lane, every tenant. A tenant's minutes and hours are then folded
+    // Only the lane's tenants (TenantLane); with one lane, every tenant. A tenant's minutes and hours are then folded
     // by one transaction at a time, whatever the number of concurrent runs: two folds upserting the same windows in
     // different orders could deadlock.
     private const string ClaimSql = """
         SELECT id FROM usage_events
-        WHERE aggregated_at IS NULL AND set_aside_at IS NULL AND (hashtext(tenant_id::text) & 2147483647) % @lanes = @lane
+        WHERE aggregated_at IS NULL AND set_aside_at IS NULL AND {lane}
         ORDER BY id LIMIT @batch FOR UPDATE SKIP LOCKED
         """;
 
-    private static readonly string BatchSql = FoldSql.Replace("{claimed}", ClaimSql, StringComparison.Ordinal);
+    private static readonly string LaneClaimSql = ClaimSql.Replace("{lane}", TenantLane.Sql("tenant_id"), StringComparison.Ordinal);
+
+    private static readonly string BatchSql = FoldSql.Replace("{claimed}", LaneClaimSql, StringComparison.Ordinal);
 
     // The ids are locked already, by the claim of the transaction isolating them.
     private static readonly string IdsSql = FoldSql.Replace("{claimed}", "SELECT unnest(@ids) AS id", StringComparison.Ordinal);
@@ -93,9 +96,9 @@ public static class UsageAggregator
     /// Aggregates up to <paramref name="batchSize"/> unmarked events of the <paramref name="lane"/>'s tenants (all tenants
     /// by default); call again while <see cref="Result.Claimed"/> is a full batch.
     /// </summary>
-    public static async Task<Result> RunBatchAsync(NpgsqlConnection connection, int batchSize, CancellationToken cancellationToken, AggregationLane? lane = null)
+    public static async Task<Result> RunBatchAsync(NpgsqlConnection connection, int batchSize, CancellationToken cancellationToken, TenantLane? lane = null)
     {
-        var of = lane ?? AggregationLane.All;
+        var of = lane ?? TenantLane.All;
         try
         {
             return await FoldAsync(connection, null, BatchSql, command => BindClaim(command, batchSize, of), cancellationToken);
@@ -106,11 +109,10 @@ public static class UsageAggregator
         }
     }
 
-    private static void BindClaim(NpgsqlCommand command, int batchSize, AggregationLane lane)
+    private static void BindClaim(NpgsqlCommand command, int batchSize, TenantLane lane)
     {
         command.Parameters.AddWithValue("batch", batchSize);
-        command.Parameters.AddWithValue("lanes", lane.Count);
-        command.Parameters.AddWithValue("lane", lane.Index);
+        lane.Bind(command);
     }
 
     /// <summary>
@@ -137,11 +139,11 @@ public static class UsageAggregator
     }
 
     /// <summary>Claims a batch in one transaction and folds it in halves until the events that fail stand alone; sets those aside.</summary>
-    private static async Task<Result> IsolateAsync(NpgsqlConnection connection, int batchSize, AggregationLane lane, CancellationToken cancellationToken)
+    private static async Task<Result> IsolateAsync(NpgsqlConnection connection, int batchSize, TenantLane lane, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var ids = new List<long>(batchSize);
-        await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
+        await using (var claim = new NpgsqlCommand(LaneClaimSql, connection, transaction))
         {
             BindClaim(claim, batchSize, lane);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);

@@ -15,7 +15,8 @@ namespace Billing.Infrastructure.Submission;
 /// one transaction that also clears the windows' flags. What a counter's row carries is the bucket's total
 /// minus everything already in the ledger for it, so a late event becomes a further revision with just the
 /// difference, and re-running after a crash (or alongside the aggregation) can never submit a unit twice.
-/// Runs are serialised by an advisory lock: the ledger they read is the ledger they extend. Windows of a tenant with a
+/// Runs of a lane of tenants (<see cref="TenantLane"/>) are serialised by an advisory lock: the ledger they read is the
+/// ledger they extend, and a tenant's ledger is only ever extended by its lane. Windows of a tenant with a
 /// Stripe customer but no billing row stay flagged until the row exists (<see cref="HeldWindows"/>).
 /// </summary>
 public sealed class MeterSubmissionCloser(
@@ -28,18 +29,20 @@ public sealed class MeterSubmissionCloser(
     /// <param name="Held">Windows left flagged because their tenant has a Stripe customer but no billing row (see <see cref="HeldWindows"/>).</param>
     public sealed record Result(int Windows, int Submissions, long Held);
 
-    public async Task<Result> CloseAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="lane">The tenants whose windows this run closes (all by default); runs of different lanes run at once.</param>
+    public async Task<Result> CloseAsync(DateTimeOffset now, CancellationToken cancellationToken, TenantLane? lane = null)
     {
+        var of = lane ?? TenantLane.All;
         var cutoff = MeterBuckets.ClosedBefore(now, options.Value.Settle);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
         {
-            lockCommand.Parameters.AddWithValue("key", LockKey);
+            lockCommand.Parameters.AddWithValue("key", LockKey + of.Index);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var windows = await ChangedWindowsAsync(connection, transaction, cutoff, cancellationToken);
+        var windows = await ChangedWindowsAsync(connection, transaction, cutoff, of, cancellationToken);
         var customers = await CustomersAsync(connection, transaction, [.. windows.Select(w => w.TenantId).Distinct()], cancellationToken);
         var rows = new List<MeterSubmission>();
         var unbillable = new List<Window>();
@@ -101,16 +104,18 @@ public sealed class MeterSubmissionCloser(
 
     private sealed record Window(Guid TenantId, string Metric, DateTimeOffset Start, string? TraceParent);
 
-    private static async Task<List<Window>> ChangedWindowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private static async Task<List<Window>> ChangedWindowsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset cutoff, TenantLane lane, CancellationToken cancellationToken)
     {
-        const string sql = $"""
+        var sql = $"""
             SELECT tenant_id, metric, window_start, trace_parent FROM usage_aggregates a
-            WHERE submission_pending AND window_start < @cutoff AND NOT {HeldWindows.BillingRowMissingSql}
+            WHERE submission_pending AND window_start < @cutoff AND NOT {HeldWindows.BillingRowMissingSql} AND {TenantLane.Sql("a.tenant_id")}
             ORDER BY tenant_id, metric, window_start LIMIT @limit FOR UPDATE OF a
             """;
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
         command.Parameters.AddWithValue("limit", MaxWindowsPerRun);
+        lane.Bind(command);
         var windows = new List<Window>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

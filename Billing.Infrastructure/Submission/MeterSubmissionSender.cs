@@ -5,6 +5,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Data.Entities;
 using Billing.Infrastructure.Stripe;
+using Billing.Infrastructure.Tenancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,8 +18,8 @@ namespace Billing.Infrastructure.Submission;
 /// <summary>
 /// Sends pending meter submissions to Stripe and marks each sent on Stripe's answer. A crash between the call
 /// and the mark resends the same <c>identifier</c>, which Stripe counts once for 24 hours; a row whose first
-/// attempt is older than that is first looked for in Stripe's meter summary. Only one sender runs at a time
-/// (a session advisory lock), because Stripe allows one concurrent call per customer and meter.
+/// attempt is older than that is first looked for in Stripe's meter summary. Only one sender runs at a time per lane of
+/// tenants (a session advisory lock), because Stripe allows one concurrent call per customer and meter.
 /// A bucket's revisions are sent one at a time, in order: a revision waits while an earlier one of its bucket is
 /// pending, so at most one row of a bucket is ever unconfirmed after an attempt, and the summary's difference from the
 /// confirmed rows says whether Stripe counted exactly that row.
@@ -43,29 +44,32 @@ public sealed class MeterSubmissionSender(
     private sealed record Pending(long Id, Guid TenantId, string Metric, DateTimeOffset BucketStart, DateTimeOffset Timestamp,
         string Identifier, long Value, int Attempts, DateTimeOffset? FirstAttemptAt, string? TraceParent, string? Customer);
 
-    public async Task<Result> SendAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="lane">The tenants whose meter events this run sends (all by default); runs of different lanes run at
+    /// once, and a tenant (one Stripe customer) is only ever sent for by its lane's run.</param>
+    public async Task<Result> SendAsync(DateTimeOffset now, CancellationToken cancellationToken, TenantLane? lane = null)
     {
+        var of = lane ?? TenantLane.All;
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await TryLockAsync(lockConnection, cancellationToken))
+        if (!await TryLockAsync(lockConnection, LockKey + of.Index, cancellationToken))
         {
             return new Result(0, 0, 0, 0, false);
         }
 
         try
         {
-            return await SendLockedAsync(now, cancellationToken);
+            return await SendLockedAsync(now, of, cancellationToken);
         }
         finally
         {
             await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
-            unlock.Parameters.AddWithValue("key", LockKey);
+            unlock.Parameters.AddWithValue("key", LockKey + of.Index);
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
 
-    private async Task<Result> SendLockedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Result> SendLockedAsync(DateTimeOffset now, TenantLane lane, CancellationToken cancellationToken)
     {
-        var due = await DueAsync(now, cancellationToken);
+        var due = await DueAsync(now, lane, cancellationToken);
         var skipped = due.Where(p => p.Customer is null).ToList();
         await MarkAsync(skipped, SubmissionStatus.Skipped, "The tenant has no Stripe customer (Free plan).", now, cancellationToken);
 
@@ -294,12 +298,12 @@ public sealed class MeterSubmissionSender(
         return (reader.GetInt64(0), reader.GetInt32(1));
     }
 
-    private async Task<List<Pending>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<List<Pending>> DueAsync(DateTimeOffset now, TenantLane lane, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             SELECT s.id, s.tenant_id, s.metric, s.bucket_start, s.event_timestamp, s.identifier, s.value, s.attempts, s.first_attempt_at, s.trace_parent, t.stripe_customer_id
             FROM meter_submissions s JOIN tenants t ON t.id = s.tenant_id
-            WHERE s.status = 'pending' AND s.next_attempt_at <= @now
+            WHERE s.status = 'pending' AND s.next_attempt_at <= @now AND {TenantLane.Sql("s.tenant_id")}
               AND NOT EXISTS (
                   SELECT 1 FROM meter_submissions e
                   WHERE e.tenant_id = s.tenant_id AND e.metric = s.metric AND e.status = 'pending' AND e.id < s.id
@@ -309,6 +313,7 @@ public sealed class MeterSubmissionSender(
             """);
         command.Parameters.AddWithValue("now", now.UtcDateTime);
         command.Parameters.AddWithValue("limit", options.Value.MaxEventsPerRun);
+        lane.Bind(command);
         var rows = new List<Pending>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -361,10 +366,10 @@ public sealed class MeterSubmissionSender(
         return activity;
     }
 
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, long key, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-        command.Parameters.AddWithValue("key", LockKey);
+        command.Parameters.AddWithValue("key", key);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

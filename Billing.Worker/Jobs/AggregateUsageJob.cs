@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Tenancy;
 using Billing.Infrastructure.Metering;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ public sealed class AggregateUsageJob(
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        foreach (var lane in AggregationLane.Of(options.Value.Lanes))
+        foreach (var lane in TenantLane.Of(options.Value.Lanes))
         {
             await FoldAsync(lane, cancellationToken);
         }
@@ -33,9 +34,9 @@ public sealed class AggregateUsageJob(
     /// <summary>One lane, unless another run is folding it now; a lane past the configured count (left by a larger setting) is nothing to do.</summary>
     [AutomaticRetry(Attempts = 0)]
     public Task RunLaneAsync(int lane, CancellationToken cancellationToken) =>
-        lane < options.Value.Lanes ? FoldAsync(new AggregationLane(lane, options.Value.Lanes), cancellationToken) : Task.CompletedTask;
+        lane < options.Value.Lanes ? FoldAsync(new TenantLane(lane, options.Value.Lanes), cancellationToken) : Task.CompletedTask;
 
-    private async Task FoldAsync(AggregationLane lane, CancellationToken cancellationToken)
+    private async Task FoldAsync(TenantLane lane, CancellationToken cancellationToken)
     {
         await using var run = await exclusive.TryEnterAsync(LaneName(lane.Index), cancellationToken);
         if (run is null)

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Tenancy;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -175,7 +176,7 @@ public static class ScaleBenchmark
     /// </summary>
     private static async Task<(double One, double Two)> LanesAsync(BenchmarkHost host)
     {
-        async Task<double> FoldAsync(params AggregationLane[] lanes)
+        async Task<double> FoldAsync(params TenantLane[] lanes)
         {
             var now = DateTimeOffset.UtcNow;
             foreach (var tenant in Enumerable.Range(0, LaneTenants).Select(_ => Guid.NewGuid()))
@@ -194,12 +195,12 @@ public static class ScaleBenchmark
             return LaneBacklog / watch.Elapsed.TotalSeconds;
         }
 
-        var one = await FoldAsync(AggregationLane.All);
-        var two = await FoldAsync([.. AggregationLane.Of(2)]);
+        var one = await FoldAsync(TenantLane.All);
+        var two = await FoldAsync([.. TenantLane.Of(2)]);
         return (one, two);
     }
 
-    private static async Task<long> AggregateAllAsync(NpgsqlConnection connection, AggregationLane? lane = null)
+    private static async Task<long> AggregateAllAsync(NpgsqlConnection connection, TenantLane? lane = null)
     {
         long events = 0;
         UsageAggregator.Result batch;

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Tenancy;
 using Billing.Infrastructure.Metering;
 using Billing.Testing;
 using Npgsql;
@@ -8,7 +9,7 @@ namespace Billing.Infrastructure.Tests.Metering;
 /// Aggregation split into lanes of tenants: a lane's run folds its own tenants' events and nobody else's, and runs of
 /// different lanes at the same time fold every event exactly once between them.
 /// </summary>
-public sealed class AggregationLanesTests(DataStoresFixture stores)
+public sealed class TenantLanesTests(DataStoresFixture stores)
 {
     private static readonly DateTimeOffset Minute = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
     // Fixed ids, so which lane holds which tenant is the same on every run (each test has a database of its own).
@@ -54,7 +55,7 @@ public sealed class AggregationLanesTests(DataStoresFixture stores)
         return (int)(await command.ExecuteScalarAsync(Token))!;
     }
 
-    private static async Task<long> FoldLaneAsync(string connectionString, AggregationLane lane, int batchSize)
+    private static async Task<long> FoldLaneAsync(string connectionString, TenantLane lane, int batchSize)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(Token);
@@ -73,7 +74,7 @@ public sealed class AggregationLanesTests(DataStoresFixture stores)
     public async Task A_lane_folds_all_of_its_tenants_events_and_none_of_the_others()
     {
         var database = await SeedAsync();
-        var lane = new AggregationLane(1, 3);
+        var lane = new TenantLane(1, 3);
         var inLane = new List<Guid>();
         foreach (var tenant in Tenants)
         {
@@ -97,7 +98,7 @@ public sealed class AggregationLanesTests(DataStoresFixture stores)
     {
         var database = await SeedAsync();
 
-        var perLane = await Task.WhenAll(AggregationLane.Of(4).Select(lane => FoldLaneAsync(database.Worker, lane, 37)));
+        var perLane = await Task.WhenAll(TenantLane.Of(4).Select(lane => FoldLaneAsync(database.Worker, lane, 37)));
 
         var folded = await FoldedPerTenantAsync(database.Superuser);
         Assert.Equal(Tenants.Length * 50, perLane.Sum());

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
+using Billing.Infrastructure.Submission;
 using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -45,7 +46,7 @@ public sealed class HangfireJobs(string connectionString)
 
     private static string[] Locks(string recurringJobId) => recurringJobId == Aggregation
         ? [.. Enumerable.Range(0, AggregationOptions.MaxLanes).Select(lane => "job:" + AggregateUsageJob.LaneName(lane))]
-        : ["job:" + recurringJobId];
+        : [.. Enumerable.Range(0, SubmissionOptions.MaxLanes).Select(lane => "job:" + SubmitUsageJob.LaneName(lane))];
 
     /// <summary>Enqueues every lane's aggregation job at once, as their common schedule does each minute.</summary>
     public void TriggerLanes(int lanes)
@@ -98,7 +99,7 @@ public sealed class HangfireJobs(string connectionString)
             ORDER BY j.id DESC LIMIT 1
             """, connection);
         command.Parameters.AddWithValue("type", $"%{JobType(recurringJobId)}%");
-        // The job's ExclusiveRun locks (the aggregation's: one per lane): 64-bit advisory keys, the high half in classid and the low half in objid.
+        // The job's ExclusiveRun locks (one per lane): 64-bit advisory keys, the high half in classid and the low half in objid.
         command.Parameters.AddWithValue("locks", Locks(recurringJobId));
         if (await command.ExecuteScalarAsync(cancellationToken) is not string data)
         {

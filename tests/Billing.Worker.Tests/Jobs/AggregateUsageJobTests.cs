@@ -5,7 +5,6 @@ using Billing.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Billing.Worker.Tests.Jobs;
@@ -84,17 +83,5 @@ public sealed class AggregateUsageJobTests(DataStoresFixture stores)
         await RunAsync(worker, job => job.RunLaneAsync(2, Token));
 
         Assert.Equal(Tenants.Length, await ScalarAsync(database.Superuser, "SELECT count(*) FROM usage_events WHERE aggregated_at IS NULL"));
-    }
-
-    [Theory]
-    [InlineData("0")]
-    [InlineData("65")]
-    public async Task A_lane_count_outside_1_to_64_is_refused_at_start(string lanes)
-    {
-        using var worker = Worker(await stores.CreateMigratedDatabaseAsync(), lanes);
-
-        var refused = Assert.Throws<OptionsValidationException>(() => worker.Services.GetRequiredService<IOptions<AggregationOptions>>().Value);
-
-        Assert.Contains("Aggregation:Lanes must be from 1 to 64", refused.Message);
     }
 }

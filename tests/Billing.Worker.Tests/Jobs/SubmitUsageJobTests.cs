@@ -266,6 +266,65 @@ public sealed class SubmitUsageJobTests(StripeSystem system, DataStoresFixture s
     }
 
     [Fact]
+    public async Task A_lane_submits_only_its_tenants_and_lanes_run_at_once_send_each_tenants_usage_once()
+    {
+        var tenants = new List<(Guid TenantId, string Key, string CustomerId, DateTimeOffset Anchor)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var subscribed = await system.SubscribeAsync();
+            tenants.Add((subscribed.TenantId, subscribed.Key, subscribed.CustomerId, subscribed.Anchor));
+        }
+
+        await using var worker = new WorkerJobs(system, stores, builder => builder.Configuration["Submission:Lanes"] = "2");
+        foreach (var tenant in tenants)
+        {
+            await system.IngestAsync(tenant.Key, Event("lane-1", "api_calls", 3), Event("lane-2", "llm_tokens", 40));
+        }
+
+        await worker.AggregateAsync();
+        var laneOf = new Dictionary<Guid, int>();
+        await using (var connection = new NpgsqlConnection(system.Database.Superuser))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            foreach (var tenant in tenants)
+            {
+                await using var lane = new NpgsqlCommand("SELECT (hashtext(@t::text) & 2147483647) % 2", connection);
+                lane.Parameters.AddWithValue("t", tenant.TenantId);
+                laneOf[tenant.TenantId] = (int)(await lane.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            }
+        }
+
+        await worker.RunAsync<Billing.Worker.Jobs.SubmitUsageJob>((job, ct) => job.RunLaneAsync(0, ct));
+
+        foreach (var tenant in tenants)
+        {
+            var submissions = await system.SubmissionsAsync(tenant.TenantId);
+            if (laneOf[tenant.TenantId] == 0)
+            {
+                Assert.Equal(2, submissions.Count);
+                Assert.All(submissions, s => Assert.Equal(SubmissionStatus.Sent, s.Status));
+            }
+            else
+            {
+                Assert.Empty(submissions);
+            }
+        }
+
+        await Task.WhenAll(
+            worker.RunAsync<Billing.Worker.Jobs.SubmitUsageJob>((job, ct) => job.RunLaneAsync(1, ct)),
+            worker.RunAsync<Billing.Worker.Jobs.SubmitUsageJob>((job, ct) => job.RunLaneAsync(0, ct)));
+
+        foreach (var tenant in tenants)
+        {
+            var submissions = await system.SubmissionsAsync(tenant.TenantId);
+            Assert.Equal(2, submissions.Count);
+            Assert.All(submissions, s => Assert.Equal(SubmissionStatus.Sent, s.Status));
+            Assert.Equal(3m, await system.AtStripeAsync(tenant.CustomerId, "api_calls", tenant.Anchor));
+            Assert.Equal(40m, await system.AtStripeAsync(tenant.CustomerId, "llm_tokens", tenant.Anchor));
+        }
+    }
+
+    [Fact]
     public async Task A_run_with_more_events_than_the_threshold_uses_the_v2_meter_event_stream()
     {
         var tenant = await system.SubscribeAsync();
