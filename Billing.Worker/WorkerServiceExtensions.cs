@@ -4,6 +4,7 @@ using Billing.Infrastructure.Data;
 using Billing.Infrastructure.Metering;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Submission;
+using Billing.Infrastructure.Tenancy;
 using Billing.Worker.Dashboard;
 using Billing.Worker.Health;
 using Billing.Worker.Jobs;
@@ -56,11 +57,11 @@ public static class WorkerServiceExtensions
         builder.Services.AddScoped<HeartbeatJob>();
         builder.Services.AddScoped<AggregateUsageJob>();
         builder.Services.AddOptions<AggregationOptions>().Bind(builder.Configuration.GetSection(AggregationOptions.SectionName))
-            .Validate(o => o.Lanes is >= 1 and <= AggregationOptions.MaxLanes, $"Aggregation:Lanes must be from 1 to {AggregationOptions.MaxLanes}.")
+            .Validate(o => o.Lanes is >= 1 and <= TenantLane.MaxCount, $"Aggregation:Lanes must be from 1 to {TenantLane.MaxCount}.")
             .ValidateOnStart();
         builder.Services.AddScoped<SubmitUsageJob>();
         builder.Services.AddOptions<SubmissionOptions>()
-            .Validate(o => o.Lanes is >= 1 and <= SubmissionOptions.MaxLanes, $"Submission:Lanes must be from 1 to {SubmissionOptions.MaxLanes}.")
+            .Validate(o => o.Lanes is >= 1 and <= TenantLane.MaxCount, $"Submission:Lanes must be from 1 to {TenantLane.MaxCount}.")
             .ValidateOnStart();
         builder.Services.AddScoped<ReconcileUsageJob>();
         builder.Services.AddScoped<DetectAlertsJob>();
@@ -103,36 +104,13 @@ public static class WorkerServiceExtensions
     {
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<HeartbeatJob>(HeartbeatJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        var lanes = app.Services.GetRequiredService<IOptions<AggregationOptions>>().Value.Lanes;
-        for (var lane = 0; lane < AggregationOptions.MaxLanes; lane++)
-        {
-            var index = lane;
-            if (index < lanes)
-            {
-                recurring.AddOrUpdate<AggregateUsageJob>(AggregateUsageJob.LaneName(index), job => job.RunLaneAsync(index, CancellationToken.None), Cron.Minutely());
-            }
-            else
-            {
-                recurring.RemoveIfExists(AggregateUsageJob.LaneName(index));
-            }
-        }
-
-        recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.Name, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
-        var submissionLanes = app.Services.GetRequiredService<IOptions<SubmissionOptions>>().Value.Lanes;
-        for (var lane = 0; lane < SubmissionOptions.MaxLanes; lane++)
-        {
-            var index = lane;
-            if (index < submissionLanes)
-            {
-                recurring.AddOrUpdate<SubmitUsageJob>(SubmitUsageJob.LaneName(index), job => job.RunLaneAsync(index, CancellationToken.None), "*/5 * * * *");
-            }
-            else
-            {
-                recurring.RemoveIfExists(SubmitUsageJob.LaneName(index));
-            }
-        }
-
+        var storage = app.Services.GetRequiredService<JobStorage>();
+        LaneSchedule.Schedule<AggregateUsageJob>(recurring, storage, AggregateUsageJob.Name, AggregateUsageJob.LaneName, Cron.Minutely(),
+            app.Services.GetRequiredService<IOptions<AggregationOptions>>().Value.Lanes,
+            job => job.RunAsync(CancellationToken.None), lane => job => job.RunLaneAsync(lane, CancellationToken.None));
+        LaneSchedule.Schedule<SubmitUsageJob>(recurring, storage, SubmitUsageJob.Name, SubmitUsageJob.LaneName, "*/5 * * * *",
+            app.Services.GetRequiredService<IOptions<SubmissionOptions>>().Value.Lanes,
+            job => job.RunAsync(CancellationToken.None), lane => job => job.RunLaneAsync(lane, CancellationToken.None));
         recurring.AddOrUpdate<ReconcileUsageJob>(ReconcileUsageJob.Name, job => job.RunAsync(CancellationToken.None), ReconcileUsageJob.Schedule);
         recurring.AddOrUpdate<DetectAlertsJob>(DetectAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<DeliverAlertsJob>(DeliverAlertsJob.Name, job => job.RunAsync(CancellationToken.None), Cron.Minutely());

@@ -22,11 +22,9 @@ public sealed class SubmissionOptions
     /// <summary>
     /// Tenants are split into this many lanes (as the aggregation's, by a hash of the tenant id); each lane is closed and
     /// sent by one run at a time, lanes at once on different workers. A tenant is one Stripe customer, so its meter
-    /// events keep their one-call-at-a-time order. The same value on every worker; from 1 to <see cref="MaxLanes"/>.
+    /// events keep their one-call-at-a-time order. The same value on every worker; from 1 to <see cref="Tenancy.TenantLane.MaxCount"/>.
     /// </summary>
     public int Lanes { get; set; } = 4;
-
-    public const int MaxLanes = 64;
 
     /// <summary>The delay before the next attempt after <paramref name="attempts"/> failed ones.</summary>
     public TimeSpan RetryDelay(int attempts)

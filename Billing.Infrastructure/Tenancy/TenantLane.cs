@@ -9,10 +9,16 @@ namespace Billing.Infrastructure.Tenancy;
 /// </summary>
 public sealed record TenantLane(int Index, int Count)
 {
+    /// <summary>The most lanes a setting may ask for: each lane is a recurring job and a lock.</summary>
+    public const int MaxCount = 64;
+
     /// <summary>Every tenant: one lane.</summary>
     public static readonly TenantLane All = new(0, 1);
 
     public static IEnumerable<TenantLane> Of(int count) => Enumerable.Range(0, count).Select(index => new TenantLane(index, count));
+
+    /// <summary>Lane <paramref name="index"/> of <paramref name="count"/>, or null when there is no such lane (a job a larger setting left).</summary>
+    public static TenantLane? Numbered(int index, int count) => index < count ? new TenantLane(index, count) : null;
 
     /// <summary>The condition that <paramref name="tenantColumn"/> is in the lane, with the parameters <c>@lanes</c> and <c>@lane</c>.</summary>
     public static string Sql(string tenantColumn) => $"(hashtext({tenantColumn}::text) & 2147483647) % @lanes = @lane";

@@ -34,7 +34,7 @@ public sealed class AggregateUsageJob(
     /// <summary>One lane, unless another run is folding it now; a lane past the configured count (left by a larger setting) is nothing to do.</summary>
     [AutomaticRetry(Attempts = 0)]
     public Task RunLaneAsync(int lane, CancellationToken cancellationToken) =>
-        lane < options.Value.Lanes ? FoldAsync(new TenantLane(lane, options.Value.Lanes), cancellationToken) : Task.CompletedTask;
+        TenantLane.Numbered(lane, options.Value.Lanes) is { } numbered ? FoldAsync(numbered, cancellationToken) : Task.CompletedTask;
 
     private async Task FoldAsync(TenantLane lane, CancellationToken cancellationToken)
     {

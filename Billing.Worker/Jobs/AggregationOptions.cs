@@ -5,9 +5,6 @@ public sealed class AggregationOptions
 {
     public const string SectionName = "Aggregation";
 
-    /// <summary>The most lanes a deployment may have: each is a recurring job and a lock.</summary>
-    public const int MaxLanes = 64;
-
     /// <summary>
     /// Tenants are split into this many lanes by a hash of their id; each lane is folded by one run at a time, and
     /// runs of different lanes (on one worker's Hangfire threads or on several workers) fold at once. More lanes than

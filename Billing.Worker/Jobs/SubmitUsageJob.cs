@@ -32,7 +32,7 @@ public sealed class SubmitUsageJob(
     /// <summary>One lane, unless another run holds it; a lane past the configured count (left by a larger setting) is nothing to do.</summary>
     [AutomaticRetry(Attempts = 0)]
     public Task RunLaneAsync(int lane, CancellationToken cancellationToken) =>
-        lane < options.Value.Lanes ? SubmitAsync(new TenantLane(lane, options.Value.Lanes), cancellationToken) : Task.CompletedTask;
+        TenantLane.Numbered(lane, options.Value.Lanes) is { } numbered ? SubmitAsync(numbered, cancellationToken) : Task.CompletedTask;
 
     private async Task SubmitAsync(TenantLane lane, CancellationToken cancellationToken)
     {

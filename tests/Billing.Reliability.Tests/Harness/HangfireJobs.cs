@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Billing.Infrastructure.Data;
-using Billing.Infrastructure.Submission;
+using Billing.Infrastructure.Tenancy;
 using Billing.Worker.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -45,8 +45,8 @@ public sealed class HangfireJobs(string connectionString)
     }
 
     private static string[] Locks(string recurringJobId) => recurringJobId == Aggregation
-        ? [.. Enumerable.Range(0, AggregationOptions.MaxLanes).Select(lane => "job:" + AggregateUsageJob.LaneName(lane))]
-        : [.. Enumerable.Range(0, SubmissionOptions.MaxLanes).Select(lane => "job:" + SubmitUsageJob.LaneName(lane))];
+        ? [.. Enumerable.Range(0, TenantLane.MaxCount).Select(lane => "job:" + AggregateUsageJob.LaneName(lane))]
+        : [.. Enumerable.Range(0, TenantLane.MaxCount).Select(lane => "job:" + SubmitUsageJob.LaneName(lane))];
 
     /// <summary>Enqueues every lane's aggregation job at once, as their common schedule does each minute.</summary>
     public void TriggerLanes(int lanes)
