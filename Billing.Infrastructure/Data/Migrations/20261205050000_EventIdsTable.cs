@@ -32,7 +32,9 @@ namespace Billing.Infrastructure.Data.Migrations
                 CREATE INDEX ix_usage_event_ids_received_at ON usage_event_ids (received_at);
                 {TenantTableSecurity.Sql("usage_event_ids")}
                 GRANT INSERT (tenant_id, event_id) ON usage_event_ids TO {DatabaseRoles.Ingest};
-                GRANT SELECT, INSERT, DELETE ON usage_event_ids TO {DatabaseRoles.Tenant};
+                -- The receipt time is the database's own (its default): a tenant session cannot date an id back to expire it early.
+                GRANT SELECT, DELETE ON usage_event_ids TO {DatabaseRoles.Tenant};
+                GRANT INSERT (tenant_id, event_id) ON usage_event_ids TO {DatabaseRoles.Tenant};
                 GRANT SELECT, DELETE ON usage_event_ids TO {DatabaseRoles.Worker};
 
                 LOCK TABLE usage_events IN SHARE MODE;
