@@ -263,24 +263,15 @@ local function show(meta, left)
       #warnings > 0 and table.concat(warnings, ", ") or nil }
     meta.fixed = fixed
   end
-  local var, quotas = ngx.var, meta.quotas
-  local used, remaining
-  if #quotas == 1 then
-    local quota = quotas[1]
+  local var, used, remaining = ngx.var, {}, {}
+  for i, quota in ipairs(meta.quotas) do
     local now_used = quota.used + k * quota.perUnit
-    used, remaining = string.format("%d", now_used), string.format("%d", math.max(0, quota.limit - now_used))
-  else
-    local all_used, all_remaining = {}, {}
-    for i, quota in ipairs(quotas) do
-      local now_used = quota.used + k * quota.perUnit
-      all_used[i], all_remaining[i] = string.format("%d", now_used), string.format("%d", math.max(0, quota.limit - now_used))
-    end
-    used, remaining = table.concat(all_used, ", "), table.concat(all_remaining, ", ")
+    used[i], remaining[i] = string.format("%d", now_used), string.format("%d", math.max(0, quota.limit - now_used))
   end
   var.billing_quota_metric = fixed[1]
   var.billing_quota_limit = fixed[2]
-  var.billing_quota_used = used
-  var.billing_quota_remaining = remaining
+  var.billing_quota_used = table.concat(used, ", ")
+  var.billing_quota_remaining = table.concat(remaining, ", ")
   var.billing_quota_reset = fixed[3]
   if fixed[4] then var.billing_quota_warning = fixed[4] end
 end
